@@ -1,0 +1,45 @@
+/**
+ * The closed set of error codes Dumpling reports. Each maps to one exit code
+ * (see `exitCodeFor`), so scripts can tell a bad config from a failed dump.
+ */
+export type ErrorCode =
+  | 'config_invalid'
+  | 'rules_invalid'
+  | 'rules_incomplete'
+  | 'missing_secret'
+  | 'source_unreachable'
+  | 'pg_dump_missing'
+  | 'pg_dump_too_old'
+  | 'dump_failed'
+  | 'output_exists'
+  | 'usage'
+
+/** Exit codes, documented in the README. */
+export const exitCodes = {
+  usage: 2,
+  config_invalid: 3,
+  rules_invalid: 3,
+  missing_secret: 3,
+  rules_incomplete: 4,
+  source_unreachable: 5,
+  pg_dump_missing: 6,
+  pg_dump_too_old: 6,
+  dump_failed: 7,
+  output_exists: 8,
+} as const satisfies Record<ErrorCode, number>
+
+/** An error meant for a person: the message names the subject and the fix. */
+export class AppError extends Error {
+  override readonly name = 'AppError'
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError
+}

@@ -1,0 +1,90 @@
+import { createDigest } from './keyed-digest.js'
+import { isTransformerName, type TransformerName, transformers } from './registry.js'
+import type { ColumnInfo, Digest, RuleSpec, Transformer, ValueTransform } from './transformer.js'
+
+/** A rule compiled for one column. */
+export interface Compiled {
+  name: TransformerName
+  transformer: Transformer
+  fn: ValueTransform
+}
+
+export type Compiler = (spec: RuleSpec, column: ColumnInfo) => Compiled
+
+/** Distinct values remembered per compiled rule; the same email recurs across tables. */
+const memoSize = 65_536
+
+/**
+ * Turns rules into functions. Rules with the same spec on columns of the same
+ * shape share one function and one memo, so a value seen in one table is not
+ * hashed again in the next. Throws a plain Error saying what is wrong with
+ * the rule for this column; callers add the table and column.
+ */
+export function createCompiler(key: string | Buffer): Compiler {
+  const digests = new Map<string, Digest>()
+  const compiled = new Map<string, Compiled>()
+
+  const digest = (domain: string): Digest => {
+    let d = digests.get(domain)
+    if (!d) {
+      d = createDigest(key, domain)
+      digests.set(domain, d)
+    }
+    return d
+  }
+
+  const compile: Compiler = (spec, column) => {
+    const cacheKey = JSON.stringify([spec, column])
+    const hit = compiled.get(cacheKey)
+    if (hit) return hit
+
+    const { name, options } = splitSpec(spec)
+    if (!isTransformerName(name)) {
+      throw new Error(
+        `unknown transformer "${name}". Known: ${Object.keys(transformers).join(', ')}.`,
+      )
+    }
+    const transformer: Transformer = transformers[name]
+    if (!transformer.accepts.includes(column.kind)) {
+      throw new Error(
+        `${name} cannot produce a value of type ${column.type}; it accepts ${transformer.accepts.join(', ')}. Use another transformer or keep.`,
+      )
+    }
+    const parsed = transformer.options.safeParse(options)
+    if (!parsed.success) {
+      const problems = parsed.error.issues
+        .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+        .join('; ')
+      throw new Error(`bad options for ${name}: ${problems}`)
+    }
+    const raw = transformer.create(parsed.data, { column, digest, compile })
+    const fn = name === 'keep' || name === 'const' || name === 'null' ? raw : memoize(raw)
+    const result: Compiled = { name, transformer, fn }
+    compiled.set(cacheKey, result)
+    return result
+  }
+  return compile
+}
+
+function splitSpec(spec: RuleSpec): { name: string; options: Record<string, unknown> } {
+  if (typeof spec === 'string') return { name: spec, options: {} }
+  const { transform, ...options } = spec
+  return { name: transform, options }
+}
+
+/** Values longer than this (documents, free text) rarely repeat and would bloat the memo. */
+const memoMaxValueLength = 256
+
+/** Bounded memo: cleared when full, which keeps memory flat and costs nothing per hit. */
+function memoize(fn: ValueTransform): ValueTransform {
+  const memo = new Map<string, string | null>()
+  return (value) => {
+    if (value.length > memoMaxValueLength) return fn(value)
+    const hit = memo.get(value)
+    if (hit !== undefined) return hit
+    const out = fn(value)
+    if (memo.size >= memoSize) memo.clear()
+    memo.set(value, out)
+    return out
+  }
+}

@@ -1,0 +1,9 @@
+export { type Compiled, type Compiler, createCompiler } from './compile.js'
+export { isTransformerName, type TransformerName, transformers } from './registry.js'
+export type {
+  ColumnInfo,
+  ColumnKind,
+  RuleSpec,
+  Transformer,
+  ValueTransform,
+} from './transformer.js'

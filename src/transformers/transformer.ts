@@ -1,0 +1,85 @@
+import type { z } from 'zod'
+
+/**
+ * What a column holds, reduced to what a transformer cares about.
+ * Domains are resolved to their base type; enums and anything else
+ * unknown are `other`.
+ */
+export type ColumnKind =
+  | 'text'
+  | 'integer'
+  | 'numeric'
+  | 'float'
+  | 'date'
+  | 'timestamp'
+  | 'timestamptz'
+  | 'inet'
+  | 'uuid'
+  | 'json'
+  | 'array'
+  | 'boolean'
+  | 'bytea'
+  | 'other'
+
+/** The column a transformer is compiled for. */
+export interface ColumnInfo {
+  kind: ColumnKind
+  /** The type as PostgreSQL spells it (`format_type`), for messages. */
+  type: string
+  /** `varchar(n)` / `char(n)` limit in characters, else null. */
+  maxLength: number | null
+  /** For `integer`: the smallest and largest value the type holds. */
+  integerRange?: readonly [bigint, bigint]
+  /** For arrays: the element type. */
+  element?: ColumnInfo
+}
+
+/**
+ * A keyed digest: 32 bytes that depend only on the secret key, the domain the
+ * hasher was made for, and the value. Without the key nothing can be reversed.
+ */
+export type Digest = (value: string) => Buffer
+
+/** A rule as written for one column (or one json path / array element). */
+export type RuleSpec = string | ({ transform: string } & Record<string, unknown>)
+
+/** A compiled transformer for one column: COPY-unescaped text in, text or NULL out. */
+export type ValueTransform = (value: string) => string | null
+
+export interface TransformContext {
+  column: ColumnInfo
+  /** A keyed digest separated by domain (use the transformer's name). */
+  digest(domain: string): Digest
+  /** Compile a nested rule (json paths, array elements) for another column shape. */
+  compile(spec: RuleSpec, column: ColumnInfo): ValueTransform
+}
+
+/**
+ * One anonymization function. Declares what it accepts and guarantees, so
+ * `dumpling check` can refuse a rule before any row is read.
+ */
+export interface Transformer<Options extends z.ZodType = z.ZodType> {
+  /** One line for the README and `dumpling check` messages. */
+  description: string
+  /** Column kinds it can produce valid values for. */
+  accepts: readonly ColumnKind[]
+  /** Two distinct inputs never give the same output. */
+  unique: boolean
+  /** It can return NULL for a non-NULL input. */
+  nullable: boolean
+  /** Extra rule keys besides `transform`, validated strictly. */
+  options: Options
+  /**
+   * Build the function for one column. Throw a plain Error whose message says
+   * what is wrong with the options for this column (it is reported with the
+   * table and column by `dumpling check`).
+   */
+  create(options: z.infer<Options>, ctx: TransformContext): ValueTransform
+}
+
+/** Define a transformer with its option type inferred. */
+export function defineTransformer<Options extends z.ZodType>(
+  t: Transformer<Options>,
+): Transformer<Options> {
+  return t
+}
