@@ -34,7 +34,10 @@ export function createCompiler(key: string | Buffer): Compiler {
   }
 
   const compile: Compiler = (spec, column) => {
-    const cacheKey = JSON.stringify([spec, column])
+    // Keyed by what shapes the output, not by column name: the same rule on two
+    // tables shares one function and one memo.
+    const shape = [column.kind, column.maxLength, column.integerRange, column.element]
+    const cacheKey = JSON.stringify([spec, shape], (_, v) => (typeof v === 'bigint' ? `${v}` : v))
     const hit = compiled.get(cacheKey)
     if (hit) return hit
 
@@ -57,7 +60,11 @@ export function createCompiler(key: string | Buffer): Compiler {
         .join('; ')
       throw new Error(`bad options for ${name}: ${problems}`)
     }
-    const raw = transformer.create(parsed.data, { column, digest, compile })
+    const raw = transformer.create(parsed.data, {
+      column,
+      digest,
+      compile: (s, c) => compile(s, c).fn,
+    })
     const fn = name === 'keep' || name === 'const' || name === 'null' ? raw : memoize(raw)
     const result: Compiled = { name, transformer, fn }
     compiled.set(cacheKey, result)

@@ -1,0 +1,6 @@
+/** What a command may touch: its streams and environment, passed in so tests can run it. */
+export interface Cli {
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream & { isTTY?: boolean }
+  env: NodeJS.ProcessEnv
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import { exitCodes, isAppError } from '../errors.js'
+import { toolVersion } from '../version.js'
+import { check, checkHelp } from './check.js'
+import type { Cli } from './cli.js'
+import { snapshot, snapshotHelp } from './snapshot.js'
+
+const usage = `Usage: dumpling <command> [options]
+
+Commands:
+  check      compare the rules with the live source schema
+  snapshot   take an anonymized snapshot into a folder
+
+Run "dumpling <command> --help" for a command's options.
+Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 config or secret, 4 rules do not match the
+schema, 5 source unreachable, 6 pg_dump missing or too old, 7 dump failed, 8 output exists.`
+
+const options = {
+  config: { type: 'string' },
+  output: { type: 'string' },
+  jobs: { type: 'string' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
+} as const
+
+/** Run one command; returns the exit code. Errors are reported here, once. */
+export async function main(argv: string[], cli: Cli): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true })
+    const [verb, ...rest] = positionals
+    if (values.version) {
+      cli.stdout.write(`${toolVersion}\n`)
+      return 0
+    }
+    if (!verb || verb === 'help') {
+      cli.stdout.write(`${usage}\n`)
+      return verb ? 0 : values.help ? 0 : 2
+    }
+    if (rest.length > 0) {
+      cli.stderr.write(`Unexpected argument "${rest[0]}" for dumpling ${verb}.\n`)
+      return exitCodes.usage
+    }
+    switch (verb) {
+      case 'check':
+        if (values.help) return help(cli, checkHelp)
+        return await check(cli, values)
+      case 'snapshot':
+        if (values.help) return help(cli, snapshotHelp)
+        return await snapshot(cli, values)
+      default:
+        cli.stderr.write(`Unknown command "${verb}".\n\n${usage}\n`)
+        return exitCodes.usage
+    }
+  } catch (err) {
+    if (isAppError(err)) {
+      cli.stderr.write(`dumpling: ${err.message}\n`)
+      return exitCodes[err.code]
+    }
+    if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      cli.stderr.write(`dumpling: ${(err as Error).message}\n\n${usage}\n`)
+      return exitCodes.usage
+    }
+    cli.stderr.write(`dumpling: unexpected error: ${(err as Error).stack ?? err}\n`)
+    return 1
+  }
+}
+
+function help(cli: Cli, text: string): number {
+  cli.stdout.write(`${text}\n`)
+  return 0
+}
+
+const isEntry = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href
+if (isEntry || process.argv[1]?.endsWith('/dumpling')) {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env }).then(
+    (code) => {
+      process.exitCode = code
+    },
+  )
+}

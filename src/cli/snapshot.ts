@@ -1,0 +1,88 @@
+import { resolve } from 'node:path'
+import { loadConfig } from '../config/load-config.js'
+import { AppError } from '../errors.js'
+import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
+import type { Cli } from './cli.js'
+
+export const snapshotHelp = `Usage: dumpling snapshot --output DIR [--jobs N] [--force] [--config FILE]
+
+Take an anonymized snapshot of the source database into DIR:
+  dump.sql.gz     restores with: gunzip -c dump.sql.gz | psql -v ON_ERROR_STOP=1 -d EMPTY_DB
+  manifest.json   what was dumped: tables, row counts, sizes, sha256
+
+Options:
+  --output DIR   folder for the snapshot (created if missing)
+  --jobs N       parallel COPY sessions in one consistent snapshot (default: snapshot.jobs, 2)
+  --force        replace a snapshot already in DIR
+  --config FILE  dumpling.yml (default: DUMPLING_CONFIG, then ./dumpling.yml)`
+
+export interface SnapshotArgs {
+  config?: string | undefined
+  output?: string | undefined
+  jobs?: string | undefined
+  force?: boolean | undefined
+}
+
+/** `dumpling snapshot`: parse, run, print. */
+export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
+  if (!args.output) {
+    throw new AppError('usage', `dumpling snapshot needs --output DIR.\n\n${snapshotHelp}`)
+  }
+  const jobs = args.jobs === undefined ? undefined : Number(args.jobs)
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 32)) {
+    throw new AppError('usage', `--jobs must be a whole number from 1 to 32, not "${args.jobs}".`)
+  }
+  const config = loadConfig({ path: args.config, env: cli.env })
+  const progress = createProgress(cli)
+  const manifest = await runSnapshot({
+    config,
+    outputDir: resolve(args.output),
+    jobs,
+    force: args.force ?? false,
+    onEvent: progress.onEvent,
+  }).finally(progress.stop)
+  const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
+  const seconds = manifest.durationMs / 1000
+  cli.stderr.write(
+    `Snapshot ${manifest.id}: ${manifest.tables.length} tables, ${rows.toLocaleString('en')} rows, ${mb(manifest.dump.bytes)} compressed, in ${seconds.toFixed(1)} s.\n`,
+  )
+  cli.stdout.write(`${resolve(args.output, manifest.dump.file)}\n`)
+  return 0
+}
+
+/** Progress on stderr when it is a terminal; warnings always. */
+function createProgress(cli: Cli): { onEvent: (e: SnapshotEvent) => void; stop: () => void } {
+  const tty = cli.stderr.isTTY === true
+  const started = Date.now()
+  let last = 0
+  let shown = false
+  return {
+    onEvent(event) {
+      if (event.type === 'warning') {
+        cli.stderr.write(`${shown ? '\n' : ''}warning: ${event.message}\n`)
+        shown = false
+        return
+      }
+      if (!tty) return
+      const now = Date.now()
+      if (event.type === 'phase') {
+        cli.stderr.write(`${shown ? '\n' : ''}${event.phase}…\n`)
+        shown = false
+      } else if (now - last > 250) {
+        last = now
+        const rate = event.bytes / 1e6 / Math.max((now - started) / 1000, 0.001)
+        cli.stderr.write(
+          `\r  tables ${event.tablesDone}/${event.tablesTotal}  rows ${event.rows.toLocaleString('en')}  ${rate.toFixed(1)} MB/s   `,
+        )
+        shown = true
+      }
+    },
+    stop() {
+      if (shown) cli.stderr.write('\n')
+    },
+  }
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod'
+import { rulesSchema } from '../rules/rules-schema.js'
+
+/** Defaults in one place; the README's configuration reference mirrors them. */
+export const defaults = {
+  snapshot: { jobs: 2, chunkBytes: 1 << 20 },
+} as const
+
+export const configSchema = z.strictObject({
+  source: z
+    .strictObject({
+      /** The production database, read-only. Default: `DUMPLING_SOURCE_URL`. */
+      url: z.string().optional(),
+    })
+    .default({}),
+  /** The anonymization rules, inline or the path of a YAML file holding them. */
+  rules: z.union([z.string().min(1), rulesSchema]),
+  snapshot: z
+    .strictObject({
+      /** Parallel COPY sessions, all in one exported snapshot. */
+      jobs: z.int().min(1).max(32).default(defaults.snapshot.jobs),
+    })
+    .default({ jobs: defaults.snapshot.jobs }),
+})
+
+export type ConfigFile = z.infer<typeof configSchema>

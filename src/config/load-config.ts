@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import type { z } from 'zod'
+import { AppError, type ErrorCode } from '../errors.js'
+import { type Rules, rulesSchema } from '../rules/rules-schema.js'
+import { configSchema } from './config-schema.js'
+import { readYamlFile, type YamlFile } from './yaml-file.js'
+
+/** The smallest key length accepted, in bytes. */
+export const minKeyBytes = 32
+
+/** The validated configuration every part reads. Secrets come from the environment only. */
+export interface Config {
+  path: string
+  source: { url: string | null }
+  rules: Rules
+  /** `file:line:col` of a rule, for messages (`['tables', 'public.users', 'columns', 'email']`). */
+  locateRule(path: readonly PropertyKey[]): string
+  snapshot: { jobs: number }
+  /** `DUMPLING_ANON_KEY`; null when unset (only commands that transform need it). */
+  anonKey: string | null
+}
+
+export interface LoadConfigOptions {
+  /** `--config`; else `DUMPLING_CONFIG`; else `./dumpling.yml`. */
+  path?: string | undefined
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+}
+
+/** The only reader of process.env: load `dumpling.yml`, its rules file and the secrets. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const path = resolve(cwd, options.path ?? env.DUMPLING_CONFIG ?? 'dumpling.yml')
+  if (!existsSync(path)) {
+    throw new AppError(
+      'config_invalid',
+      `No config file at ${path}. Pass --config FILE, set DUMPLING_CONFIG, or create dumpling.yml (see README, "Configuration").`,
+    )
+  }
+  const file = readYamlFile(path, env)
+  const config = parseWith(configSchema, file, [], 'config_invalid')
+
+  const rawUrl = getIn(file.raw, ['source', 'url'])
+  if (typeof rawUrl === 'string' && !rawUrl.includes('${') && hasPassword(rawUrl)) {
+    throw new AppError(
+      'config_invalid',
+      `${file.locate(['source', 'url'])}: source.url holds a password. Secrets never go in dumpling.yml: write \`url: \${DUMPLING_SOURCE_URL}\` and export DUMPLING_SOURCE_URL.`,
+    )
+  }
+
+  let rules: Rules
+  let locateRule: Config['locateRule']
+  if (typeof config.rules === 'string') {
+    const rulesFile = readYamlFile(resolve(dirname(path), config.rules), env, 'rules_invalid')
+    rules = parseWith(rulesSchema, rulesFile, [], 'rules_invalid')
+    locateRule = rulesFile.locate
+  } else {
+    rules = config.rules
+    locateRule = (p) => file.locate(['rules', ...p])
+  }
+
+  const anonKey = env.DUMPLING_ANON_KEY ?? null
+  if (anonKey !== null && Buffer.byteLength(anonKey) < minKeyBytes) {
+    throw new AppError(
+      'missing_secret',
+      `DUMPLING_ANON_KEY is ${Buffer.byteLength(anonKey)} bytes; it must be at least ${minKeyBytes}. Generate one with: openssl rand -base64 48`,
+    )
+  }
+
+  return {
+    path,
+    source: { url: config.source.url || env.DUMPLING_SOURCE_URL || null },
+    rules,
+    locateRule,
+    snapshot: config.snapshot,
+    anonKey,
+  }
+}
+
+/** The source URL, or an error saying how to set it. */
+export function requireSourceUrl(config: Config): string {
+  if (config.source.url) return config.source.url
+  throw new AppError(
+    'missing_secret',
+    'No source database: export DUMPLING_SOURCE_URL (a read replica or a read-only role), or set source.url: ${DUMPLING_SOURCE_URL} in dumpling.yml.',
+  )
+}
+
+/** The anonymization key, or an error saying how to make one. There is no default key. */
+export function requireAnonKey(config: Config): string {
+  if (config.anonKey) return config.anonKey
+  throw new AppError(
+    'missing_secret',
+    `DUMPLING_ANON_KEY is not set. It keys every fake value; keep it secret and stable. Generate one with: openssl rand -base64 48`,
+  )
+}
+
+function parseWith<S extends z.ZodType>(
+  schema: S,
+  file: YamlFile,
+  prefix: PropertyKey[],
+  code: ErrorCode,
+): z.infer<S> {
+  const result = schema.safeParse(file.value)
+  if (result.success) return result.data
+  const lines = result.error.issues.map((issue) => {
+    const path = [...prefix, ...issue.path]
+    const unknown = issue.code === 'unrecognized_keys' ? issue.keys : []
+    const where = path.length ? `${path.map(String).join('.')}: ` : ''
+    const at = unknown[0] === undefined ? file.locate(path) : file.locate([...path, unknown[0]], 'key')
+    const fix = unknown.length ? ' (check the spelling; the README lists every key)' : ''
+    return `  ${at}: ${where}${issue.message}${fix}`
+  })
+  throw new AppError(code, `${file.path} is not valid:\n${lines.join('\n')}`)
+}
+
+function getIn(value: unknown, path: string[]): unknown {
+  let v = value
+  for (const key of path) {
+    if (!v || typeof v !== 'object') return undefined
+    v = (v as Record<string, unknown>)[key]
+  }
+  return v
+}
+
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '' || /[?&]password=/.test(url)
+  } catch {
+    return false
+  }
+}

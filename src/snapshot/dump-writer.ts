@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto'
+import { createWriteStream, type WriteStream } from 'node:fs'
+import { once } from 'node:events'
+import type { Readable } from 'node:stream'
+import { promisify } from 'node:util'
+import { createGzip, gzip } from 'node:zlib'
+
+const gzipAsync = promisify(gzip)
+
+/** gzip -1: compression is most of the cost (design.md, "Costs measured"). */
+export const gzipLevel = 1
+
+/**
+ * Appends gzip members to one file, in call order. A gzip file may hold many
+ * members back to back and `gunzip -c` reads them as one stream, so each job
+ * compresses its own chunks on the thread pool and the file is still one dump.
+ */
+export interface DumpWriter {
+  /** Compress `text` off the main thread and append it as one member. */
+  appendText(text: Buffer | string): Promise<void>
+  /** Append a stream (pg_dump's output) compressed as one member. */
+  appendStream(source: Readable): Promise<void>
+  /** Flush and close; returns the compressed size and sha256 of the file. */
+  close(): Promise<{ bytes: number; sha256: string }>
+  /** Close and leave the file for the caller to remove, after a failure. */
+  abort(): void
+}
+
+export function createDumpWriter(path: string): DumpWriter {
+  const file: WriteStream = createWriteStream(path, { flags: 'wx' })
+  const hash = createHash('sha256')
+  let bytes = 0
+  let failure: Error | null = null
+  file.on('error', (err) => {
+    failure = err
+  })
+  /** Writes happen one after another, in the order they were asked for. */
+  let tail: Promise<void> = Promise.resolve()
+
+  const write = async (chunk: Buffer): Promise<void> => {
+    if (failure) throw failure
+    hash.update(chunk)
+    bytes += chunk.length
+    if (!file.write(chunk)) await once(file, 'drain')
+  }
+
+  const enqueue = (task: () => Promise<void>): Promise<void> => {
+    const run = tail.then(task)
+    tail = run.catch(() => {})
+    return run
+  }
+
+  return {
+    async appendText(text) {
+      const compressed = await gzipAsync(text, { level: gzipLevel })
+      return enqueue(() => write(compressed))
+    },
+    appendStream(source) {
+      return enqueue(async () => {
+        const gz = createGzip({ level: gzipLevel })
+        source.on('error', (err) => gz.destroy(err))
+        source.pipe(gz)
+        for await (const chunk of gz) await write(chunk as Buffer)
+      })
+    },
+    async close() {
+      await tail
+      if (failure) throw failure
+      file.end()
+      await once(file, 'finish')
+      return { bytes, sha256: hash.digest('hex') }
+    },
+    abort() {
+      file.destroy()
+    },
+  }
+}

@@ -1,0 +1,65 @@
+import { createHash, randomBytes } from 'node:crypto'
+import type { Catalog } from '../db/catalog.js'
+import type { Rules } from '../rules/rules-schema.js'
+
+/** Written last, next to the dump: a snapshot without it is incomplete. */
+export interface Manifest {
+  formatVersion: 1
+  /** Sorts by time: `20261127T030000Z-3f9a`. */
+  id: string
+  createdAt: string
+  tool: { name: 'dumpling'; version: string }
+  source: {
+    database: string
+    serverVersion: string
+    /** Restore refuses a target whose system identifier matches this one. */
+    systemIdentifier: string | null
+  }
+  schemaFingerprint: string
+  rulesHash: string
+  tables: ManifestTable[]
+  dump: { file: 'dump.sql.gz'; compression: 'gzip'; bytes: number; sha256: string }
+  durationMs: number
+}
+
+export interface ManifestTable {
+  name: string
+  data: 'dump' | 'skip'
+  rows: number
+  /** Uncompressed COPY text bytes written for the table. */
+  bytes: number
+}
+
+/** A snapshot id that sorts by creation time, with a random suffix against collisions. */
+export function snapshotId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  return `${stamp}-${randomBytes(2).toString('hex')}`
+}
+
+/** Changes when any dumped table, column or type changes. */
+export function schemaFingerprint(catalog: Catalog): string {
+  const lines = catalog.tables.flatMap((t) =>
+    t.columns.map(
+      (c) => `${t.qualified}\t${c.name}\t${c.type}\t${c.notNull ? 'not null' : ''}\t${c.generated ? 'generated' : ''}`,
+    ),
+  )
+  return sha256(lines.sort().join('\n'))
+}
+
+/** Changes when any rule changes (key order does not matter). */
+export function rulesHash(rules: Rules): string {
+  return sha256(stableJson(rules))
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}

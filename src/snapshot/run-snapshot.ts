@@ -1,0 +1,260 @@
+import { existsSync } from 'node:fs'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type pg from 'pg'
+import { defaults } from '../config/config-schema.js'
+import { type Config, requireAnonKey, requireSourceUrl } from '../config/load-config.js'
+import type { Catalog } from '../db/catalog.js'
+import { connectSource } from '../db/connect.js'
+import { introspect } from '../db/introspect.js'
+import { findPgDump, spawnPgDump, waitForExit } from '../db/pg-dump.js'
+import { quoteLiteral, quoteQualified } from '../db/sql-names.js'
+import { AppError } from '../errors.js'
+import { checkRules, type PlannedTable } from '../rules/check-rules.js'
+import { formatProblems } from '../rules/format-problems.js'
+import { createCompiler } from '../transformers/index.js'
+import { toolVersion } from '../version.js'
+import { copyTable } from './copy-table.js'
+import { createDumpWriter, type DumpWriter } from './dump-writer.js'
+import {
+  type Manifest,
+  type ManifestTable,
+  rulesHash,
+  schemaFingerprint,
+  snapshotId,
+} from './manifest.js'
+
+export type SnapshotEvent =
+  | { type: 'warning'; message: string }
+  | { type: 'phase'; phase: 'schema' | 'data' | 'post-data' }
+  | { type: 'progress'; tablesDone: number; tablesTotal: number; rows: number; bytes: number }
+
+export interface SnapshotOptions {
+  config: Config
+  /** The folder that receives dump.sql.gz and manifest.json. */
+  outputDir: string
+  jobs?: number
+  /** Replace a dump already in the folder. */
+  force?: boolean
+  onEvent?: (event: SnapshotEvent) => void
+  /** Rows per gzip member and COPY block, in uncompressed bytes. */
+  chunkBytes?: number
+}
+
+/**
+ * Take one anonymized snapshot: check the rules against the live schema
+ * (no row is read if they fail), then dump schema with pg_dump and rows with
+ * COPY, all inside one exported read-only snapshot. The manifest is written
+ * last; a failed run leaves no dump behind.
+ */
+export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
+  const { config, outputDir } = options
+  const key = requireAnonKey(config)
+  const url = requireSourceUrl(config)
+  const jobs = options.jobs ?? config.snapshot.jobs
+  const emit = options.onEvent ?? (() => {})
+  const started = new Date()
+
+  const dumpPath = join(outputDir, 'dump.sql.gz')
+  const manifestPath = join(outputDir, 'manifest.json')
+  const partialPath = `${dumpPath}.partial`
+
+  const coordinator = await connectSource(url)
+  const workers: pg.Client[] = []
+  let writer: DumpWriter | null = null
+  try {
+    await coordinator.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
+    const catalog = await introspect(coordinator)
+    const { problems, tables } = checkRules(
+      config.rules,
+      catalog,
+      createCompiler(key),
+      config.locateRule,
+    )
+    if (problems.length > 0) {
+      throw new AppError(
+        'rules_incomplete',
+        `The rules do not match the source schema (${problems.length} problem${problems.length === 1 ? '' : 's'}); no row was read:\n${formatProblems(problems)}`,
+      )
+    }
+    const pgDump = await findPgDump(catalog.serverVersionNum, catalog.serverVersion)
+    if (catalog.largeObjects > 0) {
+      emit({
+        type: 'warning',
+        message: `${catalog.largeObjects} large object(s) left out: their contents cannot be classified.`,
+      })
+    }
+
+    await prepareOutput(outputDir, [dumpPath, manifestPath, partialPath], options.force ?? false)
+    const exported = await coordinator.query<{ id: string }>('SELECT pg_export_snapshot() AS id')
+    const snapshot = exported.rows[0]?.id
+    if (!snapshot) throw new AppError('dump_failed', 'The source did not export a snapshot.')
+
+    const id = snapshotId(started)
+    writer = createDumpWriter(partialPath)
+    await writer.appendText(
+      `--\n-- Dumpling snapshot ${id} of database ${catalog.database}, anonymized.\n-- Restore into an empty database: gunzip -c dump.sql.gz | psql -v ON_ERROR_STOP=1 -d DB\n--\n\n`,
+    )
+
+    emit({ type: 'phase', phase: 'schema' })
+    await appendPgDump(writer, pgDump, url, 'pre-data', snapshot)
+
+    emit({ type: 'phase', phase: 'data' })
+    await writer.appendText(
+      "\n--\n-- Data (anonymized by Dumpling)\n--\n\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n",
+    )
+    const dumped = tables.filter((t) => t.data === 'dump').sort((a, b) => b.table.bytes - a.table.bytes)
+    const counts = await copyAll(url, snapshot, dumped, writer, workers, {
+      jobs,
+      chunkBytes: options.chunkBytes ?? defaults.snapshot.chunkBytes,
+      emit,
+    })
+    await writer.appendText(await sequenceValues(coordinator, catalog))
+
+    emit({ type: 'phase', phase: 'post-data' })
+    await appendPgDump(writer, pgDump, url, 'post-data', snapshot)
+    const dump = await writer.close()
+    writer = null
+    await coordinator.query('COMMIT')
+
+    const manifestTables: ManifestTable[] = tables
+      .map((t) => ({
+        name: t.table.qualified,
+        data: t.data,
+        rows: counts.get(t.table.qualified)?.rows ?? 0,
+        bytes: counts.get(t.table.qualified)?.bytes ?? 0,
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name))
+    const manifest: Manifest = {
+      formatVersion: 1,
+      id,
+      createdAt: started.toISOString(),
+      tool: { name: 'dumpling', version: toolVersion },
+      source: {
+        database: catalog.database,
+        serverVersion: catalog.serverVersion,
+        systemIdentifier: catalog.systemIdentifier,
+      },
+      schemaFingerprint: schemaFingerprint(catalog),
+      rulesHash: rulesHash(config.rules),
+      tables: manifestTables,
+      dump: { file: 'dump.sql.gz', compression: 'gzip', ...dump },
+      durationMs: Date.now() - started.getTime(),
+    }
+    await rename(partialPath, dumpPath)
+    await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
+    return manifest
+  } catch (err) {
+    writer?.abort()
+    await rm(partialPath, { force: true })
+    throw err
+  } finally {
+    await Promise.all([coordinator, ...workers].map((c) => c.end().catch(() => {})))
+  }
+}
+
+async function prepareOutput(dir: string, files: string[], force: boolean): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  const present = files.filter((f) => existsSync(f))
+  if (present.length > 0 && !force) {
+    throw new AppError(
+      'output_exists',
+      `${dir} already holds a snapshot (${present.join(', ')}). Choose another --output folder, or pass --force to replace it.`,
+    )
+  }
+  await Promise.all(present.map((f) => rm(f, { force: true })))
+}
+
+async function appendPgDump(
+  writer: DumpWriter,
+  pgDump: Awaited<ReturnType<typeof findPgDump>>,
+  url: string,
+  section: 'pre-data' | 'post-data',
+  snapshot: string,
+): Promise<void> {
+  const child = spawnPgDump(pgDump, url, section, snapshot)
+  const exited = waitForExit(child, `pg_dump --section=${section}`)
+  exited.catch(() => {})
+  if (!child.stdout) throw new AppError('dump_failed', 'pg_dump has no output stream')
+  await Promise.all([writer.appendStream(child.stdout), exited])
+}
+
+/**
+ * Copy every table over `jobs` sessions attached to the exported snapshot,
+ * largest first. The first failure ends every session and fails the run.
+ */
+async function copyAll(
+  url: string,
+  snapshot: string,
+  tables: PlannedTable[],
+  writer: DumpWriter,
+  workers: pg.Client[],
+  options: { jobs: number; chunkBytes: number; emit: (e: SnapshotEvent) => void },
+): Promise<Map<string, { rows: number; bytes: number }>> {
+  const counts = new Map<string, { rows: number; bytes: number }>()
+  const queue = [...tables]
+  let rows = 0
+  let bytes = 0
+  const progress = () =>
+    options.emit({
+      type: 'progress',
+      tablesDone: counts.size,
+      tablesTotal: tables.length,
+      rows,
+      bytes,
+    })
+  const sessions = Math.max(1, Math.min(options.jobs, tables.length))
+  for (let i = 0; i < sessions; i++) {
+    const client = await connectSource(url)
+    workers.push(client)
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
+    await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`)
+  }
+  let failed = false
+  await Promise.all(
+    workers.map(async (client) => {
+      try {
+        for (let next = queue.shift(); next && !failed; next = queue.shift()) {
+          const result = await copyTable(client, next, writer, {
+            chunkBytes: options.chunkBytes,
+            onChunk: (r, b) => {
+              rows += r
+              bytes += b
+              progress()
+            },
+          })
+          counts.set(next.table.qualified, result)
+          progress()
+        }
+      } catch (err) {
+        if (!failed) {
+          failed = true
+          for (const other of workers) if (other !== client) other.end().catch(() => {})
+          throw err instanceof AppError
+            ? err
+            : new AppError('dump_failed', `Copying the data failed: ${(err as Error).message}`, {
+                cause: err,
+              })
+        }
+      }
+    }),
+  )
+  return counts
+}
+
+/** `setval` for every sequence, so new rows after a restore do not collide. */
+async function sequenceValues(client: pg.Client, catalog: Catalog): Promise<string> {
+  const lines: string[] = []
+  for (const seq of catalog.sequences) {
+    const name = quoteQualified(seq.schema, seq.name)
+    const r = await client.query<{ last_value: string; is_called: boolean }>(
+      `SELECT last_value::text AS last_value, is_called FROM ${name}`,
+    )
+    const row = r.rows[0]
+    if (!row) continue
+    lines.push(
+      `SELECT pg_catalog.setval(${quoteLiteral(name)}, ${row.last_value}, ${row.is_called});`,
+    )
+  }
+  return lines.length ? `\n-- Sequences\n${lines.join('\n')}\n\n` : ''
+}

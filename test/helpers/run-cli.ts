@@ -1,0 +1,28 @@
+import { Writable } from 'node:stream'
+import { main } from '../../src/cli/index.js'
+
+/** Run `dumpling ARGS` in-process with captured output and the given environment. */
+export async function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk, _enc, done) {
+        append(String(chunk))
+        done()
+      },
+    })
+  const code = await main(args, {
+    stdout: sink((s) => {
+      stdout += s
+    }),
+    stderr: sink((s) => {
+      stderr += s
+    }),
+    env: { PATH: process.env.PATH, ...env },
+  })
+  return { code, stdout, stderr }
+}
