@@ -1,9 +1,10 @@
+import { availableParallelism } from 'node:os'
 import { z } from 'zod'
 import { rulesSchema } from '../rules/rules-schema.js'
 
 /** Defaults in one place; the README's configuration reference mirrors them. */
 export const defaults = {
-  snapshot: { jobs: 2, chunkBytes: 1 << 20 },
+  snapshot: { jobs: 2, workers: availableParallelism(), chunkBytes: 1 << 20 },
 } as const
 
 export const configSchema = z.strictObject({
@@ -19,8 +20,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** Parallel COPY sessions, all in one exported snapshot. */
       jobs: z.int().min(1).max(32).default(defaults.snapshot.jobs),
+      /** Threads that parse, transform and compress rows; 0 keeps it on the main thread. */
+      workers: z.int().min(0).max(64).default(defaults.snapshot.workers),
     })
-    .default({ jobs: defaults.snapshot.jobs }),
+    .default({ jobs: defaults.snapshot.jobs, workers: defaults.snapshot.workers }),
 })
 
 export type ConfigFile = z.infer<typeof configSchema>

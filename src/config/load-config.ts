@@ -16,7 +16,7 @@ export interface Config {
   rules: Rules
   /** `file:line:col` of a rule, for messages (`['tables', 'public.users', 'columns', 'email']`). */
   locateRule(path: readonly PropertyKey[]): string
-  snapshot: { jobs: number }
+  snapshot: { jobs: number; workers: number }
   /** `DUMPLING_ANON_KEY`; null when unset (only commands that transform need it). */
   anonKey: string | null
 }
@@ -84,7 +84,7 @@ export function requireSourceUrl(config: Config): string {
   if (config.source.url) return config.source.url
   throw new AppError(
     'missing_secret',
-    'No source database: export DUMPLING_SOURCE_URL (a read replica or a read-only role), or set source.url: ${DUMPLING_SOURCE_URL} in dumpling.yml.',
+    `No source database: export DUMPLING_SOURCE_URL (a read replica or a read-only role), or set source.url: \${DUMPLING_SOURCE_URL} in dumpling.yml.`,
   )
 }
 
@@ -109,7 +109,8 @@ function parseWith<S extends z.ZodType>(
     const path = [...prefix, ...issue.path]
     const unknown = issue.code === 'unrecognized_keys' ? issue.keys : []
     const where = path.length ? `${path.map(String).join('.')}: ` : ''
-    const at = unknown[0] === undefined ? file.locate(path) : file.locate([...path, unknown[0]], 'key')
+    const at =
+      unknown[0] === undefined ? file.locate(path) : file.locate([...path, unknown[0]], 'key')
     const fix = unknown.length ? ' (check the spelling; the README lists every key)' : ''
     return `  ${at}: ${where}${issue.message}${fix}`
   })

@@ -27,9 +27,13 @@ export function readYamlFile(
   try {
     text = readFileSync(path, 'utf8')
   } catch (err) {
-    throw new AppError(code, `Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}.`, {
-      cause: err,
-    })
+    throw new AppError(
+      code,
+      `Cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? err}.`,
+      {
+        cause: err,
+      },
+    )
   }
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true })

@@ -49,7 +49,10 @@ export async function connectSource(url: string): Promise<pg.Client> {
 }
 
 /** Run `fn` with a read-only source session that is always closed afterwards. */
-export async function withSource<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withSource<T>(
+  url: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = await connectSource(url)
   try {
     return await fn(client)

@@ -11,7 +11,10 @@ export function pgBinCandidates(env: NodeJS.ProcessEnv = process.env): string[] 
   if (env.PG_BIN) dirs.push(env.PG_BIN)
   try {
     dirs.push(
-      execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+      execFileSync('pg_config', ['--bindir'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim(),
     )
   } catch {
     // no pg_config on PATH: fine, try the Debian layout

@@ -92,22 +92,34 @@ export async function introspect(client: pg.Client): Promise<Catalog> {
     ]),
   )
 
-  const columns = groupBy(columnRows.rows, (r) => r.table_oid, (r): Column => ({
-    ...columnInfo(types, r.type_oid, r.typmod, r.display),
-    name: r.name,
-    notNull: r.not_null,
-    generated: r.generated,
-  }))
-  const uniques = groupBy(uniqueRows.rows, (r) => r.table_oid, (r): UniqueIndex => ({
-    name: r.name,
-    columns: r.columns,
-  }))
-  const fks = groupBy(fkRows.rows, (r) => r.table_oid, (r): ForeignKey => ({
-    name: r.name,
-    columns: r.columns,
-    references: r.references,
-    referencedColumns: r.referenced_columns,
-  }))
+  const columns = groupBy(
+    columnRows.rows,
+    (r) => r.table_oid,
+    (r): Column => ({
+      ...columnInfo(types, r.type_oid, r.typmod, r.display),
+      name: r.name,
+      notNull: r.not_null,
+      generated: r.generated,
+    }),
+  )
+  const uniques = groupBy(
+    uniqueRows.rows,
+    (r) => r.table_oid,
+    (r): UniqueIndex => ({
+      name: r.name,
+      columns: r.columns,
+    }),
+  )
+  const fks = groupBy(
+    fkRows.rows,
+    (r) => r.table_oid,
+    (r): ForeignKey => ({
+      name: r.name,
+      columns: r.columns,
+      references: r.references,
+      referencedColumns: r.referenced_columns,
+    }),
+  )
 
   const tables: Table[] = tableRows.map((t) => ({
     oid: t.oid,

@@ -104,7 +104,9 @@ export function waitForExit(child: ChildProcess, what: string): Promise<void> {
   })
   return new Promise((resolve, reject) => {
     child.on('error', (err) =>
-      reject(new AppError('dump_failed', `${what} could not start: ${err.message}`, { cause: err })),
+      reject(
+        new AppError('dump_failed', `${what} could not start: ${err.message}`, { cause: err }),
+      ),
     )
     child.on('close', (code, signal) => {
       if (code === 0) resolve()

@@ -137,7 +137,11 @@ function checkTable(
     const spec = tableRules.columns[column.name]
     if (column.generated) {
       if (spec !== undefined && spec !== 'keep') {
-        report(subject, path, 'is a generated column: it is recomputed on restore. Use keep, or remove the rule.')
+        report(
+          subject,
+          path,
+          'is a generated column: it is recomputed on restore. Use keep, or remove the rule.',
+        )
       }
       continue
     }
@@ -165,7 +169,11 @@ function checkTable(
       )
     }
     if (column.notNull && compiled.transformer.nullable) {
-      report(subject, path, `is NOT NULL, but ${compiled.name} can yield NULL. Use another transformer.`)
+      report(
+        subject,
+        path,
+        `is NOT NULL, but ${compiled.name} can yield NULL. Use another transformer.`,
+      )
     }
     planned.set(column.name, { column, spec, compiled })
   }

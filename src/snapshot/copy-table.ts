@@ -2,9 +2,9 @@ import type pg from 'pg'
 import copyStreams from 'pg-copy-streams'
 import { quoteIdent, quoteQualified } from '../db/sql-names.js'
 import type { PlannedTable } from '../rules/check-rules.js'
+import type { BatchRunner } from './batch-runner.js'
 import type { DumpWriter } from './dump-writer.js'
-import { OutBuffer } from './out-buffer.js'
-import { createRowRewriter } from './row-rewriter.js'
+import type { BatchPlan } from './transform-batch.js'
 
 export interface CopyResult {
   rows: number
@@ -12,17 +12,23 @@ export interface CopyResult {
   bytes: number
 }
 
+const NEWLINE = 10
+/** Batches of one table being transformed at once: enough to keep every thread busy. */
+const maxInFlight = 3
+
 /**
  * Stream one table's rows out of the source, through its rules, into the
  * dump. Transformed columns are selected first so each row is decoded only up
- * to the last transformed field. Rows go out in blocks of about `chunkBytes`,
- * each its own `COPY … FROM stdin` statement and gzip member, so memory stays
- * flat however large the table is and several tables can be copied at once.
+ * to the last transformed field. Rows are cut at row boundaries into batches
+ * of about `chunkBytes`; each becomes its own `COPY … FROM stdin` block and
+ * gzip member, so memory stays flat however large the table is, and batches
+ * of several tables are transformed on several threads at once.
  */
 export async function copyTable(
   client: pg.Client,
   planned: PlannedTable,
   writer: DumpWriter,
+  runner: BatchRunner,
   options: { chunkBytes: number; onChunk?: (rows: number, bytes: number) => void },
 ): Promise<CopyResult> {
   const { table } = planned
@@ -33,49 +39,71 @@ export async function copyTable(
 
   const names = ordered.map((c) => quoteIdent(c.column.name)).join(', ')
   const target = quoteQualified(table.schema, table.name)
-  const header = Buffer.from(`COPY ${target} (${names}) FROM stdin;\n`)
-  const footer = Buffer.from('\\.\n\n')
+  const plan: BatchPlan = {
+    id: `${table.oid}`,
+    table: table.qualified,
+    header: `COPY ${target} (${names}) FROM stdin;\n`,
+    columns: transformed.map(({ spec, column }) => ({
+      spec,
+      column: {
+        kind: column.kind,
+        type: column.type,
+        maxLength: column.maxLength,
+        ...(column.integerRange ? { integerRange: column.integerRange } : {}),
+        ...(column.element ? { element: column.element } : {}),
+      },
+    })),
+  }
 
-  const out = new OutBuffer(options.chunkBytes + (1 << 16))
-  const rewriter = createRowRewriter(
-    transformed.map((c) => c.compiled.fn),
-    out,
-    () => table.qualified,
-  )
+  let rows = 0
   let bytes = 0
-  let rowsFlushed = 0
-  let inflight: Promise<void> | null = null
+  const inFlight = new Set<Promise<void>>()
+  let pending: Buffer[] = []
+  let pendingBytes = 0
 
-  const flush = async () => {
-    if (out.length === 0) return
-    bytes += out.length
-    const block = Buffer.concat([header, out.take(), footer])
-    const rows = rewriter.rows - rowsFlushed
-    rowsFlushed = rewriter.rows
-    if (inflight) await inflight
-    inflight = writer.appendText(block)
-    options.onChunk?.(rows, block.length)
+  const send = async (raw: Buffer) => {
+    while (inFlight.size >= maxInFlight) await Promise.race(inFlight)
+    const job: Promise<void> = runner
+      .run(plan, raw)
+      .then((result) => writer.appendCompressed(result.gz).then(() => result))
+      .then((result) => {
+        rows += result.rows
+        bytes += result.bytes
+        options.onChunk?.(result.rows, result.gz.length)
+      })
+      .finally(() => inFlight.delete(job))
+    inFlight.add(job)
   }
 
   const stream = client.query(
     copyStreams.to(`COPY (SELECT ${names} FROM ONLY ${target}) TO STDOUT`),
   )
   try {
-    for await (const chunk of stream) {
-      rewriter.push(chunk as Buffer)
-      if (out.length >= options.chunkBytes) await flush()
+    for await (const data of stream) {
+      const chunk = data as Buffer
+      const last = chunk.lastIndexOf(NEWLINE)
+      if (last < 0 || pendingBytes + last + 1 < options.chunkBytes) {
+        pending.push(chunk)
+        pendingBytes += chunk.length
+        continue
+      }
+      pending.push(chunk.subarray(0, last + 1))
+      const batch = Buffer.concat(pending, pendingBytes + last + 1)
+      const rest = chunk.subarray(last + 1)
+      pending = rest.length > 0 ? [Buffer.from(rest)] : []
+      pendingBytes = rest.length
+      await send(batch)
     }
-    rewriter.end()
-    await flush()
-    if (inflight) await inflight
+    if (pendingBytes > 0) await send(Buffer.concat(pending, pendingBytes))
+    await Promise.all(inFlight)
   } catch (err) {
-    ;(inflight as Promise<void> | null)?.catch(() => {})
+    for (const job of inFlight) job.catch(() => {})
     throw err
   }
-  return { rows: rewriter.rows, bytes }
+  return { rows, bytes }
 }
 
-/** A table with no column to copy (all generated) still has rows to report. */
+/** A table with no column to copy still has rows to report. */
 async function countRows(client: pg.Client, planned: PlannedTable): Promise<number> {
   const { table } = planned
   const r = await client.query<{ n: string }>(

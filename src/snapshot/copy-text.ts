@@ -42,8 +42,13 @@ export function unescapeCopyValue(field: string): string {
       out += simple
     } else if (c >= '0' && c <= '7') {
       let digits = c
-      while (digits.length < 3 && i < field.length && field[i]! >= '0' && field[i]! <= '7') {
-        digits += field[i++]
+      while (
+        digits.length < 3 &&
+        i < field.length &&
+        field.charAt(i) >= '0' &&
+        field.charAt(i) <= '7'
+      ) {
+        digits += field.charAt(i++)
       }
       out += String.fromCharCode(Number.parseInt(digits, 8) & 0xff)
     } else if (c === 'x' && /[0-9a-fA-F]/.test(field.charAt(i))) {

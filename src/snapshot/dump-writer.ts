@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { createWriteStream, type WriteStream } from 'node:fs'
 import { once } from 'node:events'
+import { createWriteStream, type WriteStream } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { promisify } from 'node:util'
 import { createGzip, gzip } from 'node:zlib'
@@ -18,6 +18,8 @@ export const gzipLevel = 1
 export interface DumpWriter {
   /** Compress `text` off the main thread and append it as one member. */
   appendText(text: Buffer | string): Promise<void>
+  /** Append bytes that are already one complete gzip member. */
+  appendCompressed(member: Buffer): Promise<void>
   /** Append a stream (pg_dump's output) compressed as one member. */
   appendStream(source: Readable): Promise<void>
   /** Flush and close; returns the compressed size and sha256 of the file. */
@@ -54,6 +56,9 @@ export function createDumpWriter(path: string): DumpWriter {
     async appendText(text) {
       const compressed = await gzipAsync(text, { level: gzipLevel })
       return enqueue(() => write(compressed))
+    },
+    appendCompressed(member) {
+      return enqueue(() => write(member))
     },
     appendStream(source) {
       return enqueue(async () => {

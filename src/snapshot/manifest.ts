@@ -32,7 +32,10 @@ export interface ManifestTable {
 
 /** A snapshot id that sorts by creation time, with a random suffix against collisions. */
 export function snapshotId(now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
   return `${stamp}-${randomBytes(2).toString('hex')}`
 }
 
@@ -40,7 +43,8 @@ export function snapshotId(now: Date): string {
 export function schemaFingerprint(catalog: Catalog): string {
   const lines = catalog.tables.flatMap((t) =>
     t.columns.map(
-      (c) => `${t.qualified}\t${c.name}\t${c.type}\t${c.notNull ? 'not null' : ''}\t${c.generated ? 'generated' : ''}`,
+      (c) =>
+        `${t.qualified}\t${c.name}\t${c.type}\t${c.notNull ? 'not null' : ''}\t${c.generated ? 'generated' : ''}`,
     ),
   )
   return sha256(lines.sort().join('\n'))

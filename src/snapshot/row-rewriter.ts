@@ -67,7 +67,11 @@ export function createRowRewriter(
     if (k === 0) {
       const last = buf.lastIndexOf(NEWLINE)
       if (last < 0) return 0
-      for (let nl = buf.indexOf(NEWLINE); nl >= 0 && nl <= last; nl = buf.indexOf(NEWLINE, nl + 1)) {
+      for (
+        let nl = buf.indexOf(NEWLINE);
+        nl >= 0 && nl <= last;
+        nl = buf.indexOf(NEWLINE, nl + 1)
+      ) {
         rows++
       }
       out.writeBytes(buf, 0, last + 1)

@@ -14,6 +14,12 @@ import { checkRules, type PlannedTable } from '../rules/check-rules.js'
 import { formatProblems } from '../rules/format-problems.js'
 import { createCompiler } from '../transformers/index.js'
 import { toolVersion } from '../version.js'
+import {
+  type BatchRunner,
+  createInlineRunner,
+  createWorkerRunner,
+  findWorkerScript,
+} from './batch-runner.js'
 import { copyTable } from './copy-table.js'
 import { createDumpWriter, type DumpWriter } from './dump-writer.js'
 import {
@@ -39,6 +45,8 @@ export interface SnapshotOptions {
   onEvent?: (event: SnapshotEvent) => void
   /** Rows per gzip member and COPY block, in uncompressed bytes. */
   chunkBytes?: number
+  /** Transform threads; 0 transforms on the main thread. Default: snapshot.workers. */
+  workers?: number
 }
 
 /**
@@ -62,6 +70,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
   const coordinator = await connectSource(url)
   const workers: pg.Client[] = []
   let writer: DumpWriter | null = null
+  let runner: BatchRunner | null = null
   try {
     await coordinator.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
     const catalog = await introspect(coordinator)
@@ -103,8 +112,11 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
     await writer.appendText(
       "\n--\n-- Data (anonymized by Dumpling)\n--\n\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n",
     )
-    const dumped = tables.filter((t) => t.data === 'dump').sort((a, b) => b.table.bytes - a.table.bytes)
-    const counts = await copyAll(url, snapshot, dumped, writer, workers, {
+    const dumped = tables
+      .filter((t) => t.data === 'dump')
+      .sort((a, b) => b.table.bytes - a.table.bytes)
+    runner = createRunner(key, options.workers ?? config.snapshot.workers, emit)
+    const counts = await copyAll(url, snapshot, dumped, writer, runner, workers, {
       jobs,
       chunkBytes: options.chunkBytes ?? defaults.snapshot.chunkBytes,
       emit,
@@ -149,8 +161,21 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
     await rm(partialPath, { force: true })
     throw err
   } finally {
+    await runner?.close()
     await Promise.all([coordinator, ...workers].map((c) => c.end().catch(() => {})))
   }
+}
+
+function createRunner(key: string, threads: number, emit: (e: SnapshotEvent) => void): BatchRunner {
+  if (threads === 0) return createInlineRunner(key)
+  const script = findWorkerScript()
+  if (script) return createWorkerRunner(key, threads, script)
+  emit({
+    type: 'warning',
+    message:
+      'transform threads unavailable (dist/ not built: run npm run build); transforming on the main thread.',
+  })
+  return createInlineRunner(key)
 }
 
 async function prepareOutput(dir: string, files: string[], force: boolean): Promise<void> {
@@ -188,6 +213,7 @@ async function copyAll(
   snapshot: string,
   tables: PlannedTable[],
   writer: DumpWriter,
+  runner: BatchRunner,
   workers: pg.Client[],
   options: { jobs: number; chunkBytes: number; emit: (e: SnapshotEvent) => void },
 ): Promise<Map<string, { rows: number; bytes: number }>> {
@@ -215,7 +241,7 @@ async function copyAll(
     workers.map(async (client) => {
       try {
         for (let next = queue.shift(); next && !failed; next = queue.shift()) {
-          const result = await copyTable(client, next, writer, {
+          const result = await copyTable(client, next, writer, runner, {
             chunkBytes: options.chunkBytes,
             onChunk: (r, b) => {
               rows += r

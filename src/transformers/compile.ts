@@ -12,7 +12,7 @@ export interface Compiled {
 export type Compiler = (spec: RuleSpec, column: ColumnInfo) => Compiled
 
 /** Distinct values remembered per compiled rule; the same email recurs across tables. */
-const memoSize = 65_536
+const memoSize = 8192
 
 /**
  * Turns rules into functions. Rules with the same spec on columns of the same
@@ -80,15 +80,44 @@ function splitSpec(spec: RuleSpec): { name: string; options: Record<string, unkn
 }
 
 /** Values longer than this (documents, free text) rarely repeat and would bloat the memo. */
-const memoMaxValueLength = 256
+const memoMaxValueLength = 64
+/** Lookups per sample window, and the hits below which the memo is not worth its cost. */
+const memoWindow = 8192
+const memoMinHits = 512
+/** Values to pass straight through after a window with too few hits, before trying again. */
+const memoBypass = 131_072
 
-/** Bounded memo: cleared when full, which keeps memory flat and costs nothing per hit. */
+/**
+ * Bounded, adaptive memo. Cleared when full, which keeps memory flat. A column
+ * of mostly distinct values (ids, unique emails) pays a map lookup and insert
+ * per value for nothing, so a window with few hits turns the memo off for a
+ * while; columns that repeat (cities, names, the same email in many tables)
+ * keep it.
+ */
 function memoize(fn: ValueTransform): ValueTransform {
   const memo = new Map<string, string | null>()
+  let lookups = 0
+  let hits = 0
+  let bypass = 0
   return (value) => {
+    if (bypass > 0) {
+      bypass--
+      return fn(value)
+    }
     if (value.length > memoMaxValueLength) return fn(value)
+    if (++lookups === memoWindow) {
+      if (hits < memoMinHits) {
+        bypass = memoBypass
+        memo.clear()
+      }
+      lookups = 0
+      hits = 0
+    }
     const hit = memo.get(value)
-    if (hit !== undefined) return hit
+    if (hit !== undefined) {
+      hits++
+      return hit
+    }
     const out = fn(value)
     if (memo.size >= memoSize) memo.clear()
     memo.set(value, out)

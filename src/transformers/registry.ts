@@ -55,4 +55,3 @@ export type TransformerName = keyof typeof transformers
 export function isTransformerName(name: string): name is TransformerName {
   return Object.hasOwn(transformers, name)
 }
-

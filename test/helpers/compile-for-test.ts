@@ -1,4 +1,9 @@
-import { type ColumnInfo, createCompiler, type RuleSpec, type ValueTransform } from '../../src/transformers/index.js'
+import {
+  type ColumnInfo,
+  createCompiler,
+  type RuleSpec,
+  type ValueTransform,
+} from '../../src/transformers/index.js'
 
 export const testKey = 'test-key-0123456789abcdef0123456789abcdef'
 export const otherKey = 'other-key-0123456789abcdef0123456789abcdef'
@@ -6,9 +11,23 @@ export const otherKey = 'other-key-0123456789abcdef0123456789abcdef'
 /** Column shapes for transformer tests. */
 export const columns = {
   text: { kind: 'text', type: 'text', maxLength: null },
-  varchar: (n: number): ColumnInfo => ({ kind: 'text', type: `character varying(${n})`, maxLength: n }),
-  integer: { kind: 'integer', type: 'integer', maxLength: null, integerRange: [-2147483648n, 2147483647n] },
-  bigint: { kind: 'integer', type: 'bigint', maxLength: null, integerRange: [-9223372036854775808n, 9223372036854775807n] },
+  varchar: (n: number): ColumnInfo => ({
+    kind: 'text',
+    type: `character varying(${n})`,
+    maxLength: n,
+  }),
+  integer: {
+    kind: 'integer',
+    type: 'integer',
+    maxLength: null,
+    integerRange: [-2147483648n, 2147483647n],
+  },
+  bigint: {
+    kind: 'integer',
+    type: 'bigint',
+    maxLength: null,
+    integerRange: [-9223372036854775808n, 9223372036854775807n],
+  },
   smallint: { kind: 'integer', type: 'smallint', maxLength: null, integerRange: [-32768n, 32767n] },
   numeric: { kind: 'numeric', type: 'numeric', maxLength: null },
   float: { kind: 'float', type: 'double precision', maxLength: null },

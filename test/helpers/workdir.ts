@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 /** A temporary folder for one test file, with a helper to write files into it. */
-export function createWorkdir(): { dir: string; write(name: string, text: string): string; remove(): void } {
+export function createWorkdir(): {
+  dir: string
+  write(name: string, text: string): string
+  remove(): void
+} {
   const dir = mkdtempSync(join(tmpdir(), 'dumpling-test-'))
   return {
     dir,

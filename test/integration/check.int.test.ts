@@ -17,7 +17,8 @@ function writeConfig(name: string, rules: RulesDoc | string): string {
   return work.write(`${name}.yml`, `source:\n  url: \${DUMPLING_SOURCE_URL}\nrules: ${rulesFile}\n`)
 }
 
-const check = (config: string) => runCli(['check', '--config', config], { DUMPLING_SOURCE_URL: db.url })
+const check = (config: string) =>
+  runCli(['check', '--config', config], { DUMPLING_SOURCE_URL: db.url })
 
 describe('dumpling check', () => {
   beforeAll(async () => {
@@ -83,9 +84,13 @@ describe('dumpling check', () => {
   })
 
   it('names an unknown key and where it is', async () => {
-    const result = await check(writeConfig('keys', 'tables:\n  public.users:\n    colums:\n      id: keep\n'))
+    const result = await check(
+      writeConfig('keys', 'tables:\n  public.users:\n    colums:\n      id: keep\n'),
+    )
     expect(result.code).toBe(3)
-    expect(result.stderr).toMatch(/keys\.rules\.yml:3:5: tables\.public\.users: Unrecognized key: "colums"/)
+    expect(result.stderr).toMatch(
+      /keys\.rules\.yml:3:5: tables\.public\.users: Unrecognized key: "colums"/,
+    )
   })
 
   it('says which variable is missing instead of using an empty URL', async () => {
@@ -96,7 +101,10 @@ describe('dumpling check', () => {
   })
 
   it('refuses a password written into dumpling.yml', async () => {
-    const config = work.write('pw.yml', 'source:\n  url: postgres://u:secret@db.internal/app\nrules: {tables: {}}\n')
+    const config = work.write(
+      'pw.yml',
+      'source:\n  url: postgres://u:secret@db.internal/app\nrules: {tables: {}}\n',
+    )
     const result = await runCli(['check', '--config', config], {})
     expect(result.code).toBe(3)
     expect(result.stderr).toMatch(/pw\.yml:2:\d+: source\.url holds a password/)

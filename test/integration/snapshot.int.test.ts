@@ -17,12 +17,18 @@ const config = work.write(
   `source:\n  url: \${DUMPLING_SOURCE_URL}\nrules: ${JSON.stringify(rulesPath)}\n`,
 )
 
-async function snapshot(db: TestDatabase, name: string, key = testKey, extra: string[] = []) {
+/** The same rules, transformed on the main thread instead of worker threads. */
+const inlineConfig = work.write(
+  'inline.yml',
+  `source:\n  url: \${DUMPLING_SOURCE_URL}\nrules: ${JSON.stringify(rulesPath)}\nsnapshot:\n  workers: 0\n`,
+)
+
+async function snapshot(db: TestDatabase, name: string, key = testKey, configFile = config) {
   const output = join(work.dir, name)
-  const result = await runCli(
-    ['snapshot', '--config', config, '--output', output, ...extra],
-    { DUMPLING_SOURCE_URL: db.url, DUMPLING_ANON_KEY: key },
-  )
+  const result = await runCli(['snapshot', '--config', configFile, '--output', output], {
+    DUMPLING_SOURCE_URL: db.url,
+    DUMPLING_ANON_KEY: key,
+  })
   return { ...result, output, dump: join(output, 'dump.sql.gz') }
 }
 
@@ -58,11 +64,16 @@ describe('dumpling snapshot', () => {
   it('exits 0 and writes a dump and a manifest with per-table counts', () => {
     expect(first.stderr).toMatch(/Snapshot \d{8}T\d{6}Z-[0-9a-f]{4}: /)
     expect(first.code).toBe(0)
+    expect(first.stderr).not.toMatch(/main thread/)
     const manifest = JSON.parse(readFileSync(join(first.output, 'manifest.json'), 'utf8'))
     expect(manifest.dump.sha256).toMatch(/^[0-9a-f]{64}$/)
     expect(manifest.source.systemIdentifier).toMatch(/^\d+$/)
-    expect(manifest.tables.find((t: { name: string }) => t.name === 'public.users').rows).toBeGreaterThan(100)
-    expect(manifest.tables.find((t: { name: string }) => t.name === 'public.sessions').data).toBe('skip')
+    expect(
+      manifest.tables.find((t: { name: string }) => t.name === 'public.users').rows,
+    ).toBeGreaterThan(100)
+    expect(manifest.tables.find((t: { name: string }) => t.name === 'public.sessions').data).toBe(
+      'skip',
+    )
   })
 
   it('restores into an empty database with every row of every dumped table', async () => {
@@ -79,7 +90,9 @@ describe('dumpling snapshot', () => {
     const idx = `SELECT indexrelid::regclass::text AS i FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'pg_toast') ORDER BY 1`
     expect(await target.query(idx)).toEqual(await source.query(idx))
-    const [mv] = await target.query<{ n: number }>('SELECT count(*)::int AS n FROM public.users_per_city')
+    const [mv] = await target.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM public.users_per_city',
+    )
     expect(mv?.n).toBeGreaterThan(0)
   })
 
@@ -124,8 +137,8 @@ describe('dumpling snapshot', () => {
     expect(await target.query(seq)).toEqual(await source.query(seq))
   })
 
-  it('gives the same fake for the same value in every table and every run', async () => {
-    const again = await snapshot(source, 'again')
+  it('gives the same fake for the same value in every table, every run and every thread', async () => {
+    const again = await snapshot(source, 'again', testKey, inlineConfig)
     expect(again.code).toBe(0)
     const second = await restored(again.dump)
     const sql = 'SELECT id, email, full_name, external_id FROM public.users ORDER BY id'

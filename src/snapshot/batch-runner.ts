@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { Worker } from 'node:worker_threads'
+import { gzip } from 'node:zlib'
+import { createCompiler, type ValueTransform } from '../transformers/index.js'
+import { gzipLevel } from './dump-writer.js'
+import { type BatchPlan, compilePlan, transformBatch } from './transform-batch.js'
+import type { BatchRequest, BatchResponse } from './transform-worker.js'
+
+const gzipAsync = promisify(gzip)
+
+export interface BatchResult {
+  /** One gzip member holding one complete COPY block. */
+  gz: Buffer
+  rows: number
+  /** Uncompressed bytes of the block. */
+  bytes: number
+}
+
+/** Turns raw COPY rows into compressed, anonymized COPY blocks. */
+export interface BatchRunner {
+  run(plan: BatchPlan, raw: Buffer): Promise<BatchResult>
+  close(): Promise<void>
+}
+
+/** On the main thread, compressing on the thread pool: for one core, or when no worker script is built. */
+export function createInlineRunner(key: string): BatchRunner {
+  const compile = createCompiler(key)
+  const plans = new Map<string, ValueTransform[]>()
+  return {
+    async run(plan, raw) {
+      let transforms = plans.get(plan.id)
+      if (!transforms) {
+        transforms = compilePlan(plan, compile)
+        plans.set(plan.id, transforms)
+      }
+      const { block, rows } = transformBatch(plan, transforms, raw)
+      return { gz: await gzipAsync(block, { level: gzipLevel }), rows, bytes: block.length }
+    },
+    async close() {},
+  }
+}
+
+/** The compiled worker script, next to this module (dist/) or, when running from src/, in dist/. */
+export function findWorkerScript(): string | null {
+  for (const candidate of ['./transform-worker.js', '../../dist/snapshot/transform-worker.js']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url))
+    if (existsSync(path)) return path
+  }
+  return null
+}
+
+interface Task {
+  id: number
+  plan: BatchPlan
+  raw: Buffer
+  resolve: (r: BatchResult) => void
+  reject: (e: Error) => void
+}
+
+interface Slot {
+  worker: Worker
+  plans: Set<string>
+  task: Task | null
+}
+
+/** A pool of transform threads; each takes one batch at a time. */
+export function createWorkerRunner(key: string, threads: number, script: string): BatchRunner {
+  const queue: Task[] = []
+  let nextId = 1
+  let failure: Error | null = null
+
+  const fail = (err: Error) => {
+    failure ??= err
+    for (const slot of slots) {
+      slot.task?.reject(failure)
+      slot.task = null
+    }
+    for (const task of queue.splice(0)) task.reject(failure)
+  }
+
+  const dispatch = () => {
+    for (const slot of slots) {
+      if (slot.task || queue.length === 0) continue
+      const task = queue.shift() as Task
+      slot.task = task
+      const request: BatchRequest = { id: task.id, planId: task.plan.id, raw: task.raw }
+      if (!slot.plans.has(task.plan.id)) {
+        request.plan = task.plan
+        slot.plans.add(task.plan.id)
+      }
+      const owns = task.raw.byteOffset === 0 && task.raw.byteLength === task.raw.buffer.byteLength
+      slot.worker.postMessage(request, owns ? [task.raw.buffer as ArrayBuffer] : [])
+    }
+  }
+
+  const slots: Slot[] = Array.from({ length: threads }, () => {
+    const slot: Slot = {
+      worker: new Worker(script, { workerData: { key } }),
+      plans: new Set(),
+      task: null,
+    }
+    slot.worker.on('message', (response: BatchResponse) => {
+      const task = slot.task
+      slot.task = null
+      if (!task || task.id !== response.id) return
+      if ('error' in response) task.reject(new Error(`${task.plan.table}: ${response.error}`))
+      else
+        task.resolve({
+          gz: Buffer.from(response.gz.buffer, response.gz.byteOffset, response.gz.byteLength),
+          rows: response.rows,
+          bytes: response.bytes,
+        })
+      dispatch()
+    })
+    slot.worker.on('error', (err) => fail(err))
+    slot.worker.on('exit', (code) => {
+      if (code !== 0) fail(new Error(`a transform thread exited with code ${code}`))
+    })
+    return slot
+  })
+
+  return {
+    run(plan, raw) {
+      if (failure) return Promise.reject(failure)
+      return new Promise((resolve, reject) => {
+        queue.push({ id: nextId++, plan, raw, resolve, reject })
+        dispatch()
+      })
+    },
+    async close() {
+      failure ??= new Error('the transform threads were closed')
+      await Promise.all(slots.map((s) => s.worker.terminate()))
+    },
+  }
+}

@@ -1,0 +1,39 @@
+import type { ColumnInfo, Compiler, RuleSpec, ValueTransform } from '../transformers/index.js'
+import { OutBuffer } from './out-buffer.js'
+import { createRowRewriter } from './row-rewriter.js'
+
+/** What a batch of one table's rows needs: its COPY statement and the rules of its leading columns. */
+export interface BatchPlan {
+  /** Unique per table in one run; workers compile a plan once. */
+  id: string
+  table: string
+  /** `COPY "s"."t" ("a", "b") FROM stdin;\n` */
+  header: string
+  /** Rules of the leading (transformed) columns, in select order. */
+  columns: { spec: RuleSpec; column: ColumnInfo }[]
+}
+
+const footer = Buffer.from('\\.\n\n')
+
+/** Compile a plan's transforms. */
+export function compilePlan(plan: BatchPlan, compile: Compiler): ValueTransform[] {
+  return plan.columns.map((c) => compile(c.spec, c.column).fn)
+}
+
+/**
+ * Whole rows of COPY text in, one complete `COPY … FROM stdin` block out:
+ * the header, the rewritten rows, and the end-of-data marker.
+ */
+export function transformBatch(
+  plan: BatchPlan,
+  transforms: readonly ValueTransform[],
+  raw: Buffer,
+): { block: Buffer; rows: number } {
+  const out = new OutBuffer(raw.length + plan.header.length + 4096)
+  out.writeString(plan.header)
+  const rewriter = createRowRewriter(transforms, out, () => plan.table)
+  rewriter.push(raw)
+  rewriter.end()
+  out.writeBytes(footer)
+  return { block: out.take(), rows: rewriter.rows }
+}

@@ -1,0 +1,52 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { gzipSync } from 'node:zlib'
+import { createCompiler, type ValueTransform } from '../transformers/index.js'
+import { gzipLevel } from './dump-writer.js'
+import { type BatchPlan, compilePlan, transformBatch } from './transform-batch.js'
+
+/**
+ * A transform thread: COPY rows in, a compressed COPY block out. Parsing,
+ * transforming and compressing are most of a snapshot's CPU; running them
+ * here uses every core while the main thread only moves bytes.
+ */
+export interface BatchRequest {
+  id: number
+  /** Sent with the first batch of each table only. */
+  plan?: BatchPlan
+  planId: string
+  raw: Uint8Array
+}
+
+export type BatchResponse =
+  | { id: number; gz: Uint8Array; rows: number; bytes: number }
+  | { id: number; error: string }
+
+const compile = createCompiler((workerData as { key: string }).key)
+const plans = new Map<string, { plan: BatchPlan; transforms: ValueTransform[] }>()
+
+parentPort?.on('message', (request: BatchRequest) => {
+  try {
+    if (request.plan) {
+      plans.set(request.plan.id, {
+        plan: request.plan,
+        transforms: compilePlan(request.plan, compile),
+      })
+    }
+    const entry = plans.get(request.planId)
+    if (!entry) throw new Error(`no plan ${request.planId}`)
+    const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength)
+    const { block, rows } = transformBatch(entry.plan, entry.transforms, raw)
+    const gz = gzipSync(block, { level: gzipLevel })
+    const response: BatchResponse = { id: request.id, gz, rows, bytes: block.length }
+    parentPort?.postMessage(response, ownsBuffer(gz) ? [gz.buffer] : [])
+  } catch (err) {
+    parentPort?.postMessage({
+      id: request.id,
+      error: (err as Error).message,
+    } satisfies BatchResponse)
+  }
+})
+
+function ownsBuffer(b: Uint8Array): boolean {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength
+}

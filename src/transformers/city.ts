@@ -1,0 +1,18 @@
+import { z } from 'zod'
+import { pick } from './digest-bits.js'
+import { defineTransformer } from './transformer.js'
+import { cities, clipped } from './vocabulary.js'
+
+/** A US city name, chosen by the keyed digest of the value. */
+export const city = defineTransformer({
+  description: 'A fake city name (not unique).',
+  accepts: ['text'],
+  unique: false,
+  nullable: false,
+  options: z.object({}).strict(),
+  create(_options, ctx) {
+    const digest = ctx.digest('city')
+    const list = clipped(cities, ctx.column.maxLength)
+    return (value) => pick(list, digest(value))
+  },
+})

@@ -1,0 +1,74 @@
+import { z } from 'zod'
+import { parseJsonPath } from './json-path.js'
+import { createJsonRewriter, type JsonPathRule, type LeafRewrite } from './json-rewrite.js'
+import { encodeJsonString } from './json-string.js'
+import { ruleSpecSchema } from './rule-spec-schema.js'
+import type { ColumnInfo, RuleSpec, TransformContext, ValueTransform } from './transformer.js'
+import { defineTransformer } from './transformer.js'
+
+const textLeaf: ColumnInfo = { kind: 'text', type: 'text', maxLength: null }
+const numberLeaf: ColumnInfo = { kind: 'numeric', type: 'numeric', maxLength: null }
+const jsonNumber = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/
+
+/** Rewrites the leaves at the listed paths of a json/jsonb document; every other byte is kept. */
+export const json = defineTransformer({
+  description: 'Applies rules to the values at JSON paths ($.a.b, $.list[*].c, $..key).',
+  accepts: ['json'],
+  unique: false,
+  nullable: false,
+  options: z
+    .object({
+      /** JSON path → rule for the strings and numbers at or under it. */
+      paths: z
+        .record(z.string(), ruleSpecSchema)
+        .refine((p) => Object.keys(p).length > 0, 'name at least one path (or use keep)'),
+    })
+    .strict(),
+  create({ paths }, ctx) {
+    const rules: JsonPathRule[] = Object.entries(paths).map(([path, spec]) => ({
+      steps: parseJsonPath(path),
+      leaf: compileLeaf(path, spec, ctx),
+    }))
+    return createJsonRewriter(rules)
+  },
+})
+
+/**
+ * A rule compiled for both leaf shapes: strings as text, numbers as numeric when the
+ * rule accepts numeric (then the result is written back as a JSON number if it is one).
+ * A numeric-only rule turns non-numeric strings into null rather than copying them.
+ */
+function compileLeaf(path: string, spec: RuleSpec, ctx: TransformContext): LeafRewrite {
+  const text = tryCompile(spec, textLeaf, ctx)
+  const num = tryCompile(spec, numberLeaf, ctx)
+  const asText = text.fn
+  const asNumber = num.fn
+  if (!asText && !asNumber) {
+    const reasons = [...new Set([text.error, num.error])].join('; as a number: ')
+    throw new Error(`json path "${path}": ${reasons}`, { cause: text.cause })
+  }
+  const emit = (out: string | null) => (out === null ? 'null' : encodeJsonString(out))
+  return {
+    string: asText
+      ? (value) => emit(asText(value))
+      : (value) => emit(asNumber && jsonNumber.test(value) ? asNumber(value) : null),
+    number: asNumber
+      ? (value) => {
+          const out = asNumber(value)
+          return out !== null && jsonNumber.test(out) ? out : emit(out)
+        }
+      : (value) => emit(asText?.(value) ?? null),
+  }
+}
+
+function tryCompile(
+  spec: RuleSpec,
+  column: ColumnInfo,
+  ctx: TransformContext,
+): { fn?: ValueTransform; error?: string; cause?: unknown } {
+  try {
+    return { fn: ctx.compile(spec, column) }
+  } catch (cause) {
+    return { error: cause instanceof Error ? cause.message : String(cause), cause }
+  }
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod'
+import { keep } from './keep.js'
+import { defineTransformer } from './transformer.js'
+
+/** SQL NULL for every row; the column must be nullable at restore. */
+export const nullify = defineTransformer({
+  description: 'Replaces every value with NULL (the column must allow NULL).',
+  accepts: keep.accepts,
+  unique: false,
+  nullable: true,
+  options: z.object({}).strict(),
+  create() {
+    return () => null
+  },
+})

@@ -1,0 +1,46 @@
+import { z } from 'zod'
+import { defineTransformer } from './transformer.js'
+import { words } from './vocabulary.js'
+
+/** Draws that may miss the remaining room before the sentence is closed. */
+const misses = 4
+/** Words as they appear first in a sentence, and after it. */
+const firstWords = words.map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+const laterWords = words.map((w) => ` ${w}`)
+
+/**
+ * Lorem ipsum of about the input's length: keyed words, the first one
+ * capitalized, closed by a period. Never longer than the input or the column.
+ * Words come from a splitmix32 stream seeded by the keyed digest.
+ */
+export const text = defineTransformer({
+  description: 'Lorem ipsum words of about the same length (not unique).',
+  accepts: ['text'],
+  unique: false,
+  nullable: false,
+  options: z.object({}).strict(),
+  create(_options, ctx) {
+    const digest = ctx.digest('text')
+    const max = ctx.column.maxLength ?? Number.POSITIVE_INFINITY
+    return (value) => {
+      const target = Math.min(value.length, max)
+      if (target === 0) return ''
+      let state = digest(value).readInt32LE(0)
+      let out = ''
+      let w = ''
+      for (let missed = 0; missed < misses; ) {
+        state = (state + 0x9e3779b9) | 0
+        let r = Math.imul(state ^ (state >>> 16), 0x85ebca6b)
+        r = Math.imul(r ^ (r >>> 13), 0xc2b2ae35)
+        // 31 bits keep `r` a small integer, which makes `%` cheap.
+        const k = ((r ^ (r >>> 16)) >>> 1) % words.length
+        w = (out === '' ? firstWords[k] : laterWords[k]) ?? ''
+        // Strictly less than the target: the period needs one more character.
+        if (out.length + w.length < target) out += w
+        else missed++
+      }
+      // Too short for any whole word and a period: part of a word.
+      return out === '' ? w.slice(0, target) : `${out}.`
+    }
+  },
+})

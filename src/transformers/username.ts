@@ -1,0 +1,42 @@
+import { z } from 'zod'
+import { base32, pick } from './digest-bits.js'
+import { defineTransformer } from './transformer.js'
+import { handleFirstNames, handleLastNames } from './vocabulary.js'
+
+/** 65 bits of the keyed digest: a collision among ten million users has odds near 1e-6. */
+const hashChars = 13
+
+/**
+ * "first_last_<13 base32>", all lowercase. The hash makes it unique (also
+ * case-insensitively); the name part is dropped, last name first, when the
+ * column is too short for it.
+ */
+export const username = defineTransformer({
+  description: 'A unique fake username like "first_last_<hash>".',
+  accepts: ['text'],
+  unique: true,
+  nullable: false,
+  options: z.object({}).strict(),
+  create(_options, ctx) {
+    const digest = ctx.digest('username')
+    const max = ctx.column.maxLength
+    if (max !== null && max < hashChars) {
+      throw new Error(
+        `username needs at least ${hashChars} characters for its unique hash, but ${ctx.column.type} holds ${max}. Widen the column or use another transformer.`,
+      )
+    }
+    const room = max === null ? Number.POSITIVE_INFINITY : max - hashChars
+    return (value) => {
+      const d = digest(value)
+      const first = pick(handleFirstNames, d, 16)
+      const last = pick(handleLastNames, d, 20)
+      const name =
+        first.length + last.length + 2 <= room
+          ? `${first}_${last}_`
+          : first.length < room
+            ? `${first}_`
+            : ''
+      return name + base32(d, hashChars)
+    }
+  },
+})
