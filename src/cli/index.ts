@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
+import { runDemo } from '../demo/run-demo.js'
 import { exitCodes, isAppError } from '../errors.js'
 import { toolVersion } from '../version.js'
 import { check, checkHelp } from './check.js'
@@ -11,6 +12,7 @@ const usage = `Usage: dumpling <command> [options]
 Commands:
   check      compare the rules with the live source schema
   snapshot   take an anonymized snapshot into a folder
+  demo       the whole loop on a throwaway database, in one command
 
 Run "dumpling <command> --help" for a command's options.
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 config or secret, 4 rules do not match the
@@ -49,6 +51,9 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       case 'snapshot':
         if (values.help) return help(cli, snapshotHelp)
         return await snapshot(cli, values)
+      case 'demo':
+        await runDemo(cli.stdout)
+        return 0
       default:
         cli.stderr.write(`Unknown command "${verb}".\n\n${usage}\n`)
         return exitCodes.usage
