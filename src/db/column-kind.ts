@@ -29,6 +29,7 @@ const kindByName: Record<string, ColumnKind> = {
   timestamp: 'timestamp',
   timestamptz: 'timestamptz',
   inet: 'inet',
+  cidr: 'inet',
   uuid: 'uuid',
   json: 'json',
   jsonb: 'json',

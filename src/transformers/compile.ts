@@ -34,9 +34,9 @@ export function createCompiler(key: string | Buffer): Compiler {
   }
 
   const compile: Compiler = (spec, column) => {
-    // Keyed by what shapes the output, not by column name: the same rule on two
-    // tables shares one function and one memo.
-    const shape = [column.kind, column.maxLength, column.integerRange, column.element]
+    // Keyed by what shapes the output (numeric(p,s), cidr… live in `type`), not by
+    // column name: the same rule on columns of one type shares one function and memo.
+    const shape = [column.kind, column.type, column.maxLength, column.integerRange, column.element]
     const cacheKey = JSON.stringify([spec, shape], (_, v) => (typeof v === 'bigint' ? `${v}` : v))
     const hit = compiled.get(cacheKey)
     if (hit) return hit

@@ -24,8 +24,8 @@ export const ip = defineTransformer({
       const valid = (v6 || isIPv4(address)) && (bits === undefined || bits <= (v6 ? 128 : 32))
       if (!valid) return formatV4(digest(value)) // text that is not an address
       // The address alone is hashed, so a host maps alike with or without a prefix.
-      let bytes = digest(address).subarray(0, v6 ? 16 : 4)
-      if (zeroHostBits && bits !== undefined) bytes = masked(bytes, bits)
+      let bytes = digest(address)
+      if (zeroHostBits && bits !== undefined) bytes = masked(bytes.subarray(0, v6 ? 16 : 4), bits)
       return (v6 ? formatV6(bytes) : formatV4(bytes)) + suffix
     }
   },

@@ -1,4 +1,5 @@
 import type { PathStep } from './json-path.js'
+import { containerEnd, invalidJson, literalEnd, numberEnd, skipSpace } from './json-scan.js'
 import { decodeJsonString, jsonStringEnd } from './json-string.js'
 
 /** What replaces a leaf at a matched path, as JSON text. */
@@ -67,14 +68,14 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
     const stack: Frame[] = []
     let states = initial
     let leaf = rootLeaf
-    let i = space(doc, 0)
+    let i = skipSpace(doc, 0)
     for (;;) {
       // A value starts at i; `entered` is set when the next member of a container is due.
       let entered: Frame | undefined
       const c = doc.charCodeAt(i)
       if (c === quote) {
         const end = jsonStringEnd(doc, i)
-        if (end < 0) throw invalid(i)
+        if (end < 0) throw invalidJson(i)
         if (leaf) {
           out += doc.slice(last, i) + leaf.string(decodeJsonString(doc, i, end))
           last = end
@@ -85,7 +86,7 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
           i = containerEnd(doc, i)
         } else {
           const frame: Frame = { array: c === openBracket, index: 0, states, leaf }
-          i = space(doc, i + 1)
+          i = skipSpace(doc, i + 1)
           if (doc.charCodeAt(i) === (frame.array ? closeBracket : closeBrace)) {
             i++
           } else {
@@ -105,35 +106,35 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
       }
       // After a value: close finished containers, or step to the next member.
       while (!entered) {
-        i = space(doc, i)
+        i = skipSpace(doc, i)
         const frame = stack[stack.length - 1]
         if (!frame) {
-          if (i !== doc.length) throw invalid(i)
+          if (i !== doc.length) throw invalidJson(i)
           return last === 0 ? doc : out + doc.slice(last)
         }
         const next = doc.charCodeAt(i)
         if (next === comma) {
           frame.index++
-          i = space(doc, i + 1)
+          i = skipSpace(doc, i + 1)
           entered = frame
         } else if (next === (frame.array ? closeBracket : closeBrace)) {
           stack.pop()
           i++
         } else {
-          throw invalid(i)
+          throw invalidJson(i)
         }
       }
       // Into the member: read its key (objects), then work out which paths reach it.
       let key = -1
       let keyEnd = -1
       if (!entered.array) {
-        if (doc.charCodeAt(i) !== quote) throw invalid(i)
+        if (doc.charCodeAt(i) !== quote) throw invalidJson(i)
         key = i
         keyEnd = jsonStringEnd(doc, i)
-        if (keyEnd < 0) throw invalid(i)
-        i = space(doc, keyEnd)
-        if (doc.charCodeAt(i) !== colon) throw invalid(i)
-        i = space(doc, i + 1)
+        if (keyEnd < 0) throw invalidJson(i)
+        i = skipSpace(doc, keyEnd)
+        if (doc.charCodeAt(i) !== colon) throw invalidJson(i)
+        i = skipSpace(doc, i + 1)
       }
       states =
         entered.states.length > 0
@@ -197,53 +198,4 @@ function matched(rules: readonly JsonPathRule[], states: number[]): LeafRewrite 
     }
   }
   return best?.leaf
-}
-
-function space(doc: string, i: number): number {
-  for (;;) {
-    const c = doc.charCodeAt(i)
-    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return i
-    i++
-  }
-}
-
-function numberEnd(doc: string, i: number): number {
-  let j = i + 1
-  for (;;) {
-    const c = doc.charCodeAt(j)
-    // digits, '.', 'e', 'E', '+', '-'
-    if ((c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45) j++
-    else return j
-  }
-}
-
-const literals = ['true', 'false', 'null']
-
-function literalEnd(doc: string, i: number): number {
-  for (const word of literals) {
-    if (doc.startsWith(word, i)) return i + word.length
-  }
-  throw invalid(i)
-}
-
-/** Index after the object or array starting at `start`, without looking inside strings. */
-function containerEnd(doc: string, start: number): number {
-  let depth = 0
-  for (let i = start; i < doc.length; i++) {
-    const c = doc.charCodeAt(i)
-    if (c === quote) {
-      const end = jsonStringEnd(doc, i)
-      if (end < 0) break
-      i = end - 1
-    } else if (c === openBrace || c === openBracket) {
-      depth++
-    } else if ((c === closeBrace || c === closeBracket) && --depth === 0) {
-      return i + 1
-    }
-  }
-  throw invalid(start)
-}
-
-function invalid(at: number): Error {
-  return new Error(`json: not valid JSON (at character ${at + 1})`)
 }

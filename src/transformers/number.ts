@@ -8,6 +8,8 @@ import { defineTransformer } from './transformer.js'
 const specials = new Set(['NaN', 'Infinity', '-Infinity'])
 const int8Range = [-(2n ** 63n), 2n ** 63n - 1n] as const
 const float4Max = 3.4028234663852886e38
+/** Up to 14 digits: ×(1 + ratio) stays below 2^53 for any ratio ≤ 10. */
+const shortInteger = /^-?\d{1,14}$/
 
 /** A keyed jitter of ±ratio around the value, keeping its type, scale and range. */
 export const number = defineTransformer({
@@ -35,13 +37,22 @@ export const number = defineTransformer({
       }
     }
     const bounds = boundsFor(column)
-    return (value) => {
+    const decimal = (value: string) => {
       if (specials.has(value)) return value
       const out = jitterDecimal(value, factor(value), bounds)
       if (out === undefined || (column.kind === 'integer' && out.includes('.'))) {
         throw new Error(`number: ${column.type} value is not a number in PostgreSQL text form`)
       }
       return out
+    }
+    if (column.kind !== 'integer') return decimal
+    // Most integers fit a double exactly even after jitter: skip the general parser.
+    const [min, max] = column.integerRange ?? int8Range
+    const [low, high] = [Number(min), Number(max)]
+    return (value) => {
+      if (!shortInteger.test(value)) return decimal(value)
+      const x = Math.round(Number(value) * (1 + factor(value)))
+      return String(Math.min(Math.max(x, low), high))
     }
   },
 })
