@@ -128,6 +128,14 @@ describe('dumpling snapshot', () => {
     })
   })
 
+  it('copies kept values byte for byte: tabs, newlines, backslashes, quotes, unicode', async () => {
+    const lines = 'SELECT * FROM "Billing"."Invoice Lines" ORDER BY 1, 2, 3'
+    expect(await target.query(lines)).toEqual(await source.query(lines))
+    const events = `SELECT id, payload - 'email' - 'customer' - 'recipients' AS rest,
+      cardinality(tags) AS tags FROM public.events ORDER BY id`
+    expect(await target.query(events)).toEqual(await source.query(events))
+  })
+
   it('recomputes generated columns and sets sequences to their source values', async () => {
     const [mismatch] = await target.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM public.users WHERE search IS DISTINCT FROM to_tsvector('simple', full_name)`,
