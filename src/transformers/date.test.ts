@@ -58,7 +58,7 @@ describe('date', () => {
       const input = `0001-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`
       const out = String(fn(input))
       // Year 1 AD is preceded by 1 BC: there is no year 0000.
-      expect(out).toMatch(/^(000[12]-\d\d-\d\d|000[12]-\d\d-\d\d BC)$/)
+      expect(out).toMatch(/^(000[123]-\d\d-\d\d|000[12]-\d\d-\d\d BC)$/)
       const shift = (astronomical(out) - astronomical(input)) / dayMs
       expect(Math.abs(shift)).toBeGreaterThanOrEqual(1)
       expect(Math.abs(shift)).toBeLessThanOrEqual(400)

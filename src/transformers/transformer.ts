@@ -37,6 +37,8 @@ export interface ColumnInfo {
 /**
  * A keyed digest: 32 bytes that depend only on the secret key, the domain the
  * hasher was made for, and the value. Without the key nothing can be reversed.
+ * The Buffer is reused: it is valid until the next call of the same digest, so
+ * read it at once and never keep it.
  */
 export type Digest = (value: string) => Buffer
 
