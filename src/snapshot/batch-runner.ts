@@ -51,6 +51,13 @@ export function findWorkerScript(): string | null {
   return null
 }
 
+/**
+ * A transform thread needs little heap: one batch (~1 MiB) and the memos. V8's
+ * default young generation (semi-spaces up to 16 MB each, per thread) is what
+ * pushed peak RSS past 300 MB; a smaller one costs a little more GC.
+ */
+const threadLimits = { maxYoungGenerationSizeMb: 6, maxOldGenerationSizeMb: 256 }
+
 interface Task {
   id: number
   plan: BatchPlan
@@ -97,7 +104,7 @@ export function createWorkerRunner(key: string, threads: number, script: string)
 
   const slots: Slot[] = Array.from({ length: threads }, () => {
     const slot: Slot = {
-      worker: new Worker(script, { workerData: { key } }),
+      worker: new Worker(script, { workerData: { key }, resourceLimits: threadLimits }),
       plans: new Set(),
       task: null,
     }

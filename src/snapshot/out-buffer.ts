@@ -33,6 +33,11 @@ export class OutBuffer {
     this.length += src.copy(this.buf, this.length, start, end)
   }
 
+  /** The bytes written so far, without a copy: valid until the next write. */
+  view(): Buffer {
+    return this.buf.subarray(0, this.length)
+  }
+
   /** The bytes written so far, copied out; the buffer is emptied for reuse. */
   take(): Buffer {
     const out = Buffer.from(this.buf.subarray(0, this.length))
