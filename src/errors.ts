@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'pg_dump_too_old'
   | 'dump_failed'
   | 'output_exists'
+  | 'interrupted'
   | 'usage'
 
 /** Exit codes, documented in the README. */
@@ -26,6 +27,7 @@ export const exitCodes = {
   pg_dump_too_old: 6,
   dump_failed: 7,
   output_exists: 8,
+  interrupted: 130,
 } as const satisfies Record<ErrorCode, number>
 
 /** An error meant for a person: the message names the subject and the fix. */

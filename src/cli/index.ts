@@ -16,7 +16,8 @@ Commands:
 
 Run "dumpling <command> --help" for a command's options.
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 config or secret, 4 rules do not match the
-schema, 5 source unreachable, 6 pg_dump missing or too old, 7 dump failed, 8 output exists.`
+schema, 5 source unreachable, 6 pg_dump missing or too old, 7 dump failed, 8 output exists,
+130 interrupted (SIGINT or SIGTERM; nothing written).`
 
 const options = {
   config: { type: 'string' },

@@ -34,13 +34,22 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
   }
   const config = loadConfig({ path: args.config, env: cli.env })
   const progress = createProgress(cli)
+  const stop = new AbortController()
+  const onSignal = () => stop.abort()
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
   const manifest = await runSnapshot({
     config,
     outputDir: resolve(args.output),
     jobs,
     force: args.force ?? false,
     onEvent: progress.onEvent,
-  }).finally(progress.stop)
+    signal: stop.signal,
+  }).finally(() => {
+    progress.stop()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  })
   const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
   const seconds = manifest.durationMs / 1000
   cli.stderr.write(

@@ -47,6 +47,8 @@ export interface SnapshotOptions {
   chunkBytes?: number
   /** Transform threads; 0 transforms on the main thread. Default: snapshot.workers. */
   workers?: number
+  /** Abort the run (SIGINT, SIGTERM): every session ends and nothing is left behind. */
+  signal?: AbortSignal
 }
 
 /**
@@ -71,7 +73,12 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
   const workers: pg.Client[] = []
   let writer: DumpWriter | null = null
   let runner: BatchRunner | null = null
+  const abort = () => {
+    for (const client of [coordinator, ...workers]) client.end().catch(() => {})
+  }
+  options.signal?.addEventListener('abort', abort, { once: true })
   try {
+    if (options.signal?.aborted) abort()
     await coordinator.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
     const catalog = await introspect(coordinator)
     const { problems, tables } = checkRules(
@@ -159,8 +166,18 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
   } catch (err) {
     writer?.abort()
     await rm(partialPath, { force: true })
+    if (options.signal?.aborted) {
+      throw new AppError(
+        'interrupted',
+        'Interrupted: the snapshot was stopped and nothing was written.',
+        {
+          cause: err,
+        },
+      )
+    }
     throw err
   } finally {
+    options.signal?.removeEventListener('abort', abort)
     await runner?.close()
     await Promise.all([coordinator, ...workers].map((c) => c.end().catch(() => {})))
   }

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/load-config.js'
+import { runSnapshot } from '../../src/snapshot/run-snapshot.js'
 import { otherKey, testKey } from '../helpers/compile-for-test.js'
 import { createDatabase, restoreDump, type TestDatabase } from '../helpers/databases.js'
 import { runCli } from '../helpers/run-cli.js'
@@ -208,6 +210,36 @@ describe('dumpling snapshot with rules that do not fit', () => {
     const [after] = await db.query<{ n: string }>(scans)
     expect(after?.n).toBe(before?.n)
     await db.query('ALTER TABLE public.users DROP COLUMN secret_answer')
+  })
+
+  it('stops cleanly when interrupted mid-run and leaves nothing behind', async () => {
+    const output = join(work.dir, 'interrupted')
+    const stop = new AbortController()
+    const run = runSnapshot({
+      config: loadConfig({
+        path: config,
+        env: { DUMPLING_SOURCE_URL: db.url, DUMPLING_ANON_KEY: testKey },
+      }),
+      outputDir: output,
+      signal: stop.signal,
+      onEvent: (e) => {
+        if (e.type === 'phase' && e.phase === 'data') stop.abort()
+      },
+    })
+    await expect(run).rejects.toMatchObject({ code: 'interrupted' })
+    expect(existsSync(join(output, 'dump.sql.gz'))).toBe(false)
+    expect(existsSync(join(output, 'dump.sql.gz.partial'))).toBe(false)
+    expect(existsSync(join(output, 'manifest.json'))).toBe(false)
+    // A backend may take a moment to go after its client has ended.
+    let sessions = -1
+    for (let i = 0; i < 40 && sessions !== 0; i++) {
+      const [row] = await db.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'dumpling' AND datname = current_database()",
+      )
+      sessions = row?.n ?? -1
+      if (sessions !== 0) await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(sessions).toBe(0)
   })
 
   it('refuses to run without DUMPLING_ANON_KEY, or with a short one', async () => {
