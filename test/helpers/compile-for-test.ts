@@ -53,3 +53,17 @@ export function compileFor(
 ): ValueTransform {
   return createCompiler(key)(spec, column).fn
 }
+
+/** `compileFor` for transformers that never return NULL: a NULL fails the test. */
+export function compileTextFor(
+  spec: RuleSpec,
+  column: ColumnInfo = columns.text,
+  key: string = testKey,
+): (value: string) => string {
+  const fn = compileFor(spec, column, key)
+  return (value) => {
+    const out = fn(value)
+    if (out === null) throw new Error(`${JSON.stringify(spec)} returned NULL`)
+    return out
+  }
+}
