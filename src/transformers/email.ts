@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { base32, pick } from './digest-bits.js'
+import { base32 } from './digest-bits.js'
+import { handlePrefix } from './handle-prefix.js'
 import { defineTransformer } from './transformer.js'
-import { handleFirstNames, handleLastNames } from './vocabulary.js'
 
 /** 80 bits of the keyed digest: a collision among a billion addresses has odds near 1e-6. */
 const hashChars = 16
@@ -39,15 +39,7 @@ export const email = defineTransformer({
     const room = max === null ? Number.POSITIVE_INFINITY : max - need
     return (value) => {
       const d = digest(value)
-      const first = pick(handleFirstNames, d, 16)
-      const last = pick(handleLastNames, d, 20)
-      const name =
-        first.length + last.length + 2 <= room
-          ? `${first}.${last}.`
-          : first.length < room
-            ? `${first}.`
-            : ''
-      return name + base32(d, hashChars) + tail
+      return handlePrefix(d, '.', room) + base32(d, hashChars) + tail
     }
   },
 })

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { base32, pick } from './digest-bits.js'
+import { base32 } from './digest-bits.js'
+import { handlePrefix } from './handle-prefix.js'
 import { defineTransformer } from './transformer.js'
-import { handleFirstNames, handleLastNames } from './vocabulary.js'
 
 /** 65 bits of the keyed digest: a collision among ten million users has odds near 1e-6. */
 const hashChars = 13
@@ -28,15 +28,7 @@ export const username = defineTransformer({
     const room = max === null ? Number.POSITIVE_INFINITY : max - hashChars
     return (value) => {
       const d = digest(value)
-      const first = pick(handleFirstNames, d, 16)
-      const last = pick(handleLastNames, d, 20)
-      const name =
-        first.length + last.length + 2 <= room
-          ? `${first}_${last}_`
-          : first.length < room
-            ? `${first}_`
-            : ''
-      return name + base32(d, hashChars)
+      return handlePrefix(d, '_', room) + base32(d, hashChars)
     }
   },
 })
