@@ -31,7 +31,7 @@ interface Frame {
 }
 
 const none: number[] = []
-const [quote, comma, colon, minus] = [34, 44, 58, 45]
+const [quote, comma, colon, minus, backslash] = [34, 44, 58, 45, 92]
 const [openBrace, closeBrace, openBracket, closeBracket] = [123, 125, 91, 93]
 /** Keys that appear literally in any JSON that holds them unless \u-escaped. */
 const plainKey = /^[^"\\/\p{Cc}]+$/u
@@ -179,10 +179,12 @@ function advance(
 function keyIs(doc: string, start: number, end: number, name: string, plain: boolean): boolean {
   const length = end - start - 2
   if (plain && length === name.length && doc.startsWith(name, start + 1)) return true
-  const backslash = doc.indexOf('\\', start + 1)
-  // Without escapes the raw key is the key, and it did not match above.
-  if (backslash < 0 || backslash >= end) return false
-  return decodeJsonString(doc, start, end) === name
+  // Without escapes the raw key is the key, and it did not match above. Look only
+  // inside the key: an unbounded indexOf would scan the rest of the document.
+  for (let j = start + 1; j < end - 1; j++) {
+    if (doc.charCodeAt(j) === backslash) return decodeJsonString(doc, start, end) === name
+  }
+  return false
 }
 
 /** The leaf rewrite of the first rule whose path ends here. */
