@@ -1,0 +1,49 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { findPgDump, libpqConnection } from './pg-dump.js'
+
+describe('findPgDump', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dumpling-pgbin-'))
+  const saved = process.env.PG_BIN
+  afterEach(() => {
+    process.env.PG_BIN = saved
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  function fakePgDump(version: string) {
+    const path = join(dir, 'pg_dump')
+    writeFileSync(path, `#!/bin/sh\necho "pg_dump (PostgreSQL) ${version}"\n`)
+    chmodSync(path, 0o755)
+    process.env.PG_BIN = dir
+  }
+
+  it('says which client to install when pg_dump is older than the server', async () => {
+    fakePgDump('12.3')
+    await expect(findPgDump(160002, '16.2')).rejects.toMatchObject({
+      code: 'pg_dump_too_old',
+      message: expect.stringMatching(
+        /version 12\.3, older than the source server \(16\.2\).*postgresql-client-16/,
+      ),
+    })
+  })
+
+  it('accepts a pg_dump as new as the server or newer', async () => {
+    fakePgDump('17.1')
+    await expect(findPgDump(160002, '16.2')).resolves.toMatchObject({
+      major: 17,
+      path: join(dir, 'pg_dump'),
+    })
+  })
+})
+
+describe('libpqConnection', () => {
+  it('moves the password out of the URL into PGPASSWORD', () => {
+    const { dbArg, env } = libpqConnection(
+      'postgres://reader:s%40cret@db.internal:5432/app?sslmode=require',
+    )
+    expect(dbArg).toBe('postgres://reader@db.internal:5432/app?sslmode=require')
+    expect(env.PGPASSWORD).toBe('s@cret')
+  })
+})
