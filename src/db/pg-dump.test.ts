@@ -8,7 +8,8 @@ describe('findPgDump', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dumpling-pgbin-'))
   const saved = process.env.PG_BIN
   afterEach(() => {
-    process.env.PG_BIN = saved
+    if (saved === undefined) delete process.env.PG_BIN
+    else process.env.PG_BIN = saved
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
