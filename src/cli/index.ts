@@ -37,9 +37,10 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       cli.stdout.write(`${toolVersion}\n`)
       return 0
     }
-    if (!verb || verb === 'help') {
-      cli.stdout.write(`${usage}\n`)
-      return verb ? 0 : values.help ? 0 : 2
+    if (verb === 'help' || (!verb && values.help)) return help(cli, usage)
+    if (!verb) {
+      cli.stderr.write(`${usage}\n`)
+      return exitCodes.usage
     }
     if (rest.length > 0) {
       cli.stderr.write(`Unexpected argument "${rest[0]}" for dumpling ${verb}.\n`)
