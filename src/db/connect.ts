@@ -36,6 +36,11 @@ export async function connectSource(url: string): Promise<pg.Client> {
     application_name: 'dumpling',
     options: sourceSessionOptions,
   })
+  // A connection lost while idle (the server restarted, a terminated backend)
+  // is emitted as an 'error' event; without a listener it would crash the
+  // process. The query that needs the connection next fails with its own error,
+  // which is reported where it happens.
+  client.on('error', () => {})
   try {
     await client.connect()
   } catch (err) {

@@ -170,12 +170,15 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
       throw new AppError(
         'interrupted',
         'Interrupted: the snapshot was stopped and nothing was written.',
-        {
-          cause: err,
-        },
+        { cause: err },
       )
     }
-    throw err
+    if (err instanceof AppError) throw err
+    throw new AppError(
+      'dump_failed',
+      `The snapshot failed and nothing was written: ${(err as Error).message}`,
+      { cause: err },
+    )
   } finally {
     options.signal?.removeEventListener('abort', abort)
     await runner?.close()

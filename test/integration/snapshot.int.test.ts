@@ -242,6 +242,28 @@ describe('dumpling snapshot with rules that do not fit', () => {
     expect(sessions).toBe(0)
   })
 
+  it('fails cleanly when the source connection is lost mid-run', async () => {
+    const output = join(work.dir, 'lost')
+    const run = runSnapshot({
+      config: loadConfig({
+        path: config,
+        env: { DUMPLING_SOURCE_URL: db.url, DUMPLING_ANON_KEY: testKey },
+      }),
+      outputDir: output,
+      onEvent: (e) => {
+        if (e.type === 'phase' && e.phase === 'data') {
+          db.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dumpling' AND datname = current_database()",
+          ).catch(() => {})
+        }
+      },
+    })
+    await expect(run).rejects.toMatchObject({ code: 'dump_failed' })
+    expect(existsSync(join(output, 'dump.sql.gz'))).toBe(false)
+    expect(existsSync(join(output, 'dump.sql.gz.partial'))).toBe(false)
+    expect(existsSync(join(output, 'manifest.json'))).toBe(false)
+  })
+
   it('refuses to run without DUMPLING_ANON_KEY, or with a short one', async () => {
     const none = await runCli(['snapshot', '--config', config, '--output', join(work.dir, 'x')], {
       DUMPLING_SOURCE_URL: db.url,
