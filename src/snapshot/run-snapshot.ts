@@ -4,13 +4,11 @@ import { join } from 'node:path'
 import type pg from 'pg'
 import { defaults } from '../config/config-schema.js'
 import { type Config, requireAnonKey, requireSourceUrl } from '../config/load-config.js'
-import type { Catalog } from '../db/catalog.js'
 import { connectSource } from '../db/connect.js'
 import { introspect } from '../db/introspect.js'
 import { findPgDump, spawnPgDump, waitForExit } from '../db/pg-dump.js'
-import { quoteLiteral, quoteQualified } from '../db/sql-names.js'
 import { AppError } from '../errors.js'
-import { checkRules, type PlannedTable } from '../rules/check-rules.js'
+import { checkRules } from '../rules/check-rules.js'
 import { formatProblems } from '../rules/format-problems.js'
 import { createCompiler } from '../transformers/index.js'
 import { toolVersion } from '../version.js'
@@ -20,7 +18,7 @@ import {
   createWorkerRunner,
   findWorkerScript,
 } from './batch-runner.js'
-import { copyTable } from './copy-table.js'
+import { copyAll } from './copy-all.js'
 import { createDumpWriter, type DumpWriter } from './dump-writer.js'
 import {
   type Manifest,
@@ -29,6 +27,7 @@ import {
   schemaFingerprint,
   snapshotId,
 } from './manifest.js'
+import { sequenceValues } from './sequence-values.js'
 
 export type SnapshotEvent =
   | { type: 'warning'; message: string }
@@ -126,7 +125,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
     const counts = await copyAll(url, snapshot, dumped, writer, runner, workers, {
       jobs,
       chunkBytes: options.chunkBytes ?? defaults.snapshot.chunkBytes,
-      emit,
+      onProgress: (p) => emit({ type: 'progress', ...p }),
     })
     await writer.appendText(await sequenceValues(coordinator, catalog))
 
@@ -222,85 +221,4 @@ async function appendPgDump(
   exited.catch(() => {})
   if (!child.stdout) throw new AppError('dump_failed', 'pg_dump has no output stream')
   await Promise.all([writer.appendStream(child.stdout), exited])
-}
-
-/**
- * Copy every table over `jobs` sessions attached to the exported snapshot,
- * largest first. The first failure ends every session and fails the run.
- */
-async function copyAll(
-  url: string,
-  snapshot: string,
-  tables: PlannedTable[],
-  writer: DumpWriter,
-  runner: BatchRunner,
-  workers: pg.Client[],
-  options: { jobs: number; chunkBytes: number; emit: (e: SnapshotEvent) => void },
-): Promise<Map<string, { rows: number; bytes: number }>> {
-  const counts = new Map<string, { rows: number; bytes: number }>()
-  const queue = [...tables]
-  let rows = 0
-  let bytes = 0
-  const progress = () =>
-    options.emit({
-      type: 'progress',
-      tablesDone: counts.size,
-      tablesTotal: tables.length,
-      rows,
-      bytes,
-    })
-  const sessions = Math.max(1, Math.min(options.jobs, tables.length))
-  for (let i = 0; i < sessions; i++) {
-    const client = await connectSource(url)
-    workers.push(client)
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
-    await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`)
-  }
-  let failed = false
-  await Promise.all(
-    workers.map(async (client) => {
-      try {
-        for (let next = queue.shift(); next && !failed; next = queue.shift()) {
-          const result = await copyTable(client, next, writer, runner, {
-            chunkBytes: options.chunkBytes,
-            onChunk: (r, b) => {
-              rows += r
-              bytes += b
-              progress()
-            },
-          })
-          counts.set(next.table.qualified, result)
-          progress()
-        }
-      } catch (err) {
-        if (!failed) {
-          failed = true
-          for (const other of workers) if (other !== client) other.end().catch(() => {})
-          throw err instanceof AppError
-            ? err
-            : new AppError('dump_failed', `Copying the data failed: ${(err as Error).message}`, {
-                cause: err,
-              })
-        }
-      }
-    }),
-  )
-  return counts
-}
-
-/** `setval` for every sequence, so new rows after a restore do not collide. */
-async function sequenceValues(client: pg.Client, catalog: Catalog): Promise<string> {
-  const lines: string[] = []
-  for (const seq of catalog.sequences) {
-    const name = quoteQualified(seq.schema, seq.name)
-    const r = await client.query<{ last_value: string; is_called: boolean }>(
-      `SELECT last_value::text AS last_value, is_called FROM ${name}`,
-    )
-    const row = r.rows[0]
-    if (!row) continue
-    lines.push(
-      `SELECT pg_catalog.setval(${quoteLiteral(name)}, ${row.last_value}, ${row.is_called});`,
-    )
-  }
-  return lines.length ? `\n-- Sequences\n${lines.join('\n')}\n\n` : ''
 }
