@@ -1,5 +1,6 @@
 import type { ColumnInfo, Compiler, RuleSpec, ValueTransform } from '../transformers/index.js'
-import { countRows, rewriteRows } from './rewrite-rows.js'
+import { OutBuffer } from './out-buffer.js'
+import { createRowRewriter } from './row-rewriter.js'
 
 /** What a batch of one table's rows needs: its COPY statement and the rules of its leading columns. */
 export interface BatchPlan {
@@ -12,7 +13,7 @@ export interface BatchPlan {
   columns: { spec: RuleSpec; column: ColumnInfo }[]
 }
 
-const footer = '\\.\n\n'
+const footer = Buffer.from('\\.\n\n')
 
 /** Compile a plan's transforms. */
 export function compilePlan(plan: BatchPlan, compile: Compiler): ValueTransform[] {
@@ -21,18 +22,19 @@ export function compilePlan(plan: BatchPlan, compile: Compiler): ValueTransform[
 
 /**
  * Whole rows of COPY text in, one complete `COPY … FROM stdin` block out:
- * the header, the rewritten rows, and the end-of-data marker. Rows of a
- * table with nothing to transform are copied as bytes, never decoded.
+ * the header, the rewritten rows, and the end-of-data marker.
  */
 export function transformBatch(
   plan: BatchPlan,
   transforms: readonly ValueTransform[],
   raw: Buffer,
 ): { block: Buffer; rows: number } {
-  if (transforms.length === 0) {
-    const rows = countRows(raw)
-    return { block: Buffer.concat([Buffer.from(plan.header), raw, Buffer.from(footer)]), rows }
-  }
-  const { text, rows } = rewriteRows(raw.toString('utf8'), transforms, plan.table)
-  return { block: Buffer.from(plan.header + text + footer), rows }
+  const out = new OutBuffer(raw.length + plan.header.length + 4096)
+  out.writeString(plan.header)
+  const rewriter = createRowRewriter(transforms, out, () => plan.table)
+  rewriter.push(raw)
+  rewriter.end()
+  out.writeBytes(footer)
+  // The buffer is this batch's alone: hand it over without a copy.
+  return { block: out.view(), rows: rewriter.rows }
 }

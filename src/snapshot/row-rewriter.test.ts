@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { OutBuffer } from './out-buffer.js'
+import { createRowRewriter } from './row-rewriter.js'
+
+function rewrite(input: string, transforms: ((v: string) => string | null)[], chunkSize = 3) {
+  const out = new OutBuffer(4)
+  const rewriter = createRowRewriter(transforms, out, () => 'public.t')
+  const bytes = Buffer.from(input)
+  for (let i = 0; i < bytes.length; i += chunkSize) rewriter.push(bytes.subarray(i, i + chunkSize))
+  rewriter.end()
+  return { text: out.take().toString(), rows: rewriter.rows }
+}
+
+describe('row rewriter', () => {
+  const upper = (v: string) => v.toUpperCase()
+
+  it('transforms leading fields and copies the rest of each row as it is', () => {
+    const input = 'alice\t1\tx\\ty\nbob\t2\t\\N\n'
+    expect(rewrite(input, [upper])).toEqual({ text: 'ALICE\t1\tx\\ty\nBOB\t2\t\\N\n', rows: 2 })
+  })
+
+  it('keeps NULL as NULL and an empty string as an empty string', () => {
+    const input = '\\N\t1\n\t2\n'
+    expect(rewrite(input, [() => 'fake']).text).toBe('\\N\t1\nfake\t2\n')
+  })
+
+  it('unescapes before the transform and escapes its result', () => {
+    const seen: string[] = []
+    const input = 'a\\tb\\\\c\\nd\t1\n'
+    const { text } = rewrite(input, [
+      (v) => {
+        seen.push(v)
+        return `${v}\t!`
+      },
+    ])
+    expect(seen).toEqual(['a\tb\\c\nd'])
+    expect(text).toBe('a\\tb\\\\c\\nd\\t!\t1\n')
+  })
+
+  it('writes NULL when a transform returns null', () => {
+    expect(rewrite('x\ty\n', [() => null, () => 'z']).text).toBe('\\N\tz\n')
+  })
+
+  it('handles multi-byte characters split across chunks', () => {
+    const { text } = rewrite('Zoë Ångström\tok\n', [upper], 1)
+    expect(text).toBe('ZOË ÅNGSTRÖM\tok\n')
+  })
+
+  it('passes rows through untouched and counts them when nothing is transformed', () => {
+    expect(rewrite('a\tb\nc\td\ne\tf\n', [])).toEqual({ text: 'a\tb\nc\td\ne\tf\n', rows: 3 })
+  })
+
+  it('refuses a stream that stops in the middle of a row', () => {
+    expect(() => rewrite('a\tb\nc\td', [])).toThrow(/middle of a row/)
+  })
+})
