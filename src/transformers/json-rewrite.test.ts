@@ -10,6 +10,18 @@ const rewriter = (paths: Record<string, string>) =>
   )
 
 describe('createJsonRewriter', () => {
+  it('gives the same answers from its key cache as on first sight, past the cache bound too', () => {
+    const fn = rewriter({ '$.user.email': 'E', '$..phone': 'P' })
+    const doc = (i: number) =>
+      `{"k${i}": {"email": "no"}, "user": {"k${i}": 1, "email": "a${i}@x.test", "phone": "1"}}`
+    for (let i = 0; i < 6000; i++) {
+      expect(fn(doc(i))).toBe(
+        `{"k${i}": {"email": "no"}, "user": {"k${i}": 1, "email": "E", "phone": "P"}}`,
+      )
+    }
+    expect(fn('{"user": {"em\\u0061il": "b@x.test"}}')).toBe('{"user": {"em\\u0061il": "E"}}')
+  })
+
   it('matches recursive descent at every depth, including under a match', () => {
     const fn = rewriter({ '$..a': '1' })
     expect(fn('{"a": {"a": 5, "b": "x"}, "c": [{"a": "y"}]}')).toBe(

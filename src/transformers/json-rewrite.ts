@@ -31,6 +31,8 @@ interface Frame {
 }
 
 const none: number[] = []
+/** Bound on the cached state sets and transitions of one rewriter: documents with endless distinct keys must not grow memory. */
+const maxCached = 4096
 const [quote, comma, colon, minus, backslash] = [34, 44, 58, 45, 92]
 const [openBrace, closeBrace, openBracket, closeBracket] = [123, 125, 91, 93]
 /** Keys that appear literally in any JSON that holds them unless \u-escaped. */
@@ -51,7 +53,48 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
       plain: typeof s.select === 'string' && plainKey.test(s.select),
     })),
   )
-  const initial = rules.map((_, r) => r << 8)
+  // State sets are interned, so a set can key the caches below by identity.
+  const interned = new Map<string, number[]>([['', none]])
+  const intern = (states: number[]): number[] => {
+    const id = states.join(',')
+    let known = interned.get(id)
+    if (!known) {
+      known = states
+      if (interned.size < maxCached) interned.set(id, known)
+    }
+    return known
+  }
+  // The same keys recur in every document of a column: remember where each key
+  // leads from each state set, and which rule's leaf a state set ends in.
+  const byKey = new Map<number[], Map<string, number[]>>()
+  const leaves = new Map<number[], LeafRewrite | undefined>()
+  let cached = 0
+  const enter = (states: number[], doc: string, key: number, keyEnd: number, index: number) => {
+    if (key < 0) return intern(advance(paths, states, doc, key, keyEnd, index))
+    let next = byKey.get(states)
+    const raw = doc.slice(key, keyEnd)
+    let to = next?.get(raw)
+    if (to === undefined) {
+      to = intern(advance(paths, states, doc, key, keyEnd, index))
+      if (cached < maxCached && interned.get(states.join(',')) === states) {
+        if (!next) {
+          next = new Map()
+          byKey.set(states, next)
+        }
+        next.set(raw, to)
+        cached++
+      }
+    }
+    return to
+  }
+  const leafOf = (states: number[]): LeafRewrite | undefined => {
+    if (leaves.has(states)) return leaves.get(states)
+    const leaf = matched(rules, states)
+    if (leaves.size < maxCached) leaves.set(states, leaf)
+    return leaf
+  }
+
+  const initial = intern(rules.map((_, r) => r << 8))
   const rootLeaf = matched(rules, initial)
   // Each rule's literal keys, quoted as they appear in a document: a document missing one
   // key of every rule cannot match, and is returned without being scanned.
@@ -137,10 +180,8 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
         i = skipSpace(doc, i + 1)
       }
       states =
-        entered.states.length > 0
-          ? advance(paths, entered.states, doc, key, keyEnd, entered.index)
-          : none
-      leaf = matched(rules, states) ?? entered.leaf
+        entered.states.length > 0 ? enter(entered.states, doc, key, keyEnd, entered.index) : none
+      leaf = leafOf(states) ?? entered.leaf
     }
   }
 }
