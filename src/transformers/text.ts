@@ -2,6 +2,15 @@ import { z } from 'zod'
 import { defineTransformer } from './transformer.js'
 import { words } from './vocabulary.js'
 
+/**
+ * Long values seed the words by their length and first characters: the lorem
+ * still depends only on the value and the key, and hashing a whole paragraph
+ * would cost more than writing the lorem.
+ */
+const seedChars = 48
+const seedOf = (value: string) =>
+  value.length > seedChars ? `${value.length}:${value.slice(0, seedChars)}` : value
+
 /** Draws that may miss the remaining room before the sentence is closed. */
 const misses = 4
 /** Words as they appear first in a sentence, and after it. */
@@ -25,7 +34,7 @@ export const text = defineTransformer({
     return (value) => {
       const target = Math.min(value.length, max)
       if (target === 0) return ''
-      let state = digest(value).readInt32LE(0)
+      let state = digest(seedOf(value)).readInt32LE(0)
       let out = ''
       let w = ''
       for (let missed = 0; missed < misses; ) {
