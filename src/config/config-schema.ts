@@ -4,7 +4,7 @@ import { rulesSchema } from '../rules/rules-schema.js'
 
 /** Defaults in one place; the README's configuration reference mirrors them. */
 export const defaults = {
-  snapshot: { jobs: 2, workers: availableParallelism(), chunkBytes: 1 << 19 },
+  snapshot: { jobs: 2, workers: availableParallelism(), chunkBytes: 1 << 20 },
 } as const
 
 export const configSchema = z.strictObject({

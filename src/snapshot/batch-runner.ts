@@ -52,11 +52,11 @@ export function findWorkerScript(): string | null {
 }
 
 /**
- * A transform thread needs little heap: one batch (~512 KiB) and the memos. V8's
+ * A transform thread needs little heap: one batch (~1 MiB) and the memos. V8's
  * default young generation (semi-spaces up to 16 MB each, per thread) is what
  * pushed peak RSS past 300 MB; a smaller one costs a little more GC.
  */
-const threadLimits = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 }
+const threadLimits = { maxYoungGenerationSizeMb: 6, maxOldGenerationSizeMb: 256 }
 
 interface Task {
   id: number

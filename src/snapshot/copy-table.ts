@@ -14,7 +14,7 @@ export interface CopyResult {
 
 const NEWLINE = 10
 /** Batches of one table being transformed at once: enough to keep every thread busy. */
-const maxInFlight = 2
+const maxInFlight = 3
 
 /**
  * Stream one table's rows out of the source, through its rules, into the
