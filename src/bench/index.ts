@@ -4,8 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import pg from 'pg'
 import { startCluster, type ThrowawayCluster } from '../db/throwaway-cluster.js'
+import { withPgClient } from '../db/with-pg-client.js'
 import { type BenchOptions, benchHelp, parseBenchArgs } from './bench-args.js'
 import { type BenchReport, formatReport, medianRatio, peakRss, targets } from './bench-report.js'
 import { benchRules } from './bench-rules.js'
@@ -121,7 +121,7 @@ async function runBench(
   session.cluster = startCluster({ log, settings: serverSettings })
   const cluster = await session.cluster
   signal.throwIfAborted()
-  const { version } = await withClient(cluster.adminUrl, async (c) => {
+  const { version } = await withPgClient(cluster.adminUrl, async (c) => {
     await c.query("CREATE DATABASE bench TEMPLATE template0 ENCODING 'UTF8'")
     const r = await c.query<{ version: string }>(
       "SELECT current_setting('server_version') AS version",
@@ -202,18 +202,6 @@ async function runBench(
     ]
   }
   return report
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: 'dumpling-bench' })
-  // A lost connection also fails the query in flight, which is where it is reported.
-  client.on('error', () => {})
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
 }
 
 main(process.argv.slice(2)).then(

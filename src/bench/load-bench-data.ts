@@ -1,4 +1,5 @@
-import pg from 'pg'
+import type pg from 'pg'
+import { withPgClient } from '../db/with-pg-client.js'
 import {
   type BenchTable,
   benchTables,
@@ -28,7 +29,7 @@ export async function createBenchData(
   scale: number,
   log: (line: string) => void,
 ): Promise<BenchData> {
-  await withClient(url, (c) => c.query(schemaSql + generatorSql))
+  await withPgClient(url, (c) => c.query(schemaSql + generatorSql))
   const rows = rowCounts(scale)
   await loadRows(url, rowCounts(0), rows, log)
   await inParallel(benchTables, url, async (c, table) => {
@@ -47,7 +48,7 @@ export async function growBenchData(
   toScale: number,
   log: (line: string) => void,
 ): Promise<BenchData> {
-  await withClient(url, (c) => c.query(generatorSql))
+  await withPgClient(url, (c) => c.query(generatorSql))
   const rows = rowCounts(toScale)
   await loadRows(url, rowCounts(fromScale), rows, log)
   return finish(url, rows, log)
@@ -78,8 +79,8 @@ async function finish(
   log: (line: string) => void,
 ): Promise<BenchData> {
   const started = performance.now()
-  await withClient(url, (c) => c.query('DROP SCHEMA bench_gen CASCADE'))
-  const leaves = await withClient(url, async (c) => {
+  await withPgClient(url, (c) => c.query('DROP SCHEMA bench_gen CASCADE'))
+  const leaves = await withPgClient(url, async (c) => {
     const r = await c.query<{ name: string }>(
       "SELECT c.oid::regclass::text AS name FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace ORDER BY pg_relation_size(c.oid) DESC",
     )
@@ -89,9 +90,9 @@ async function finish(
     await c.query(`VACUUM (FREEZE, ANALYZE) ${table}`)
   })
   // ANALYZE of a partitioned parent gathers its own statistics; VACUUM of a leaf does not.
-  await withClient(url, (c) => c.query('ANALYZE public.orders'))
+  await withPgClient(url, (c) => c.query('ANALYZE public.orders'))
   log(`  vacuum and analyze: ${((performance.now() - started) / 1000).toFixed(1)} s`)
-  const tableBytes = await withClient(url, async (c) => {
+  const tableBytes = await withPgClient(url, async (c) => {
     const r = await c.query<{ bytes: string }>(
       "SELECT sum(pg_relation_size(c.oid))::bigint AS bytes FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace",
     )
@@ -108,21 +109,9 @@ async function inParallel<T>(
 ): Promise<void> {
   const queue = [...items]
   const worker = () =>
-    withClient(url, async (c) => {
+    withPgClient(url, async (c) => {
       await c.query('SET maintenance_work_mem = $$512MB$$')
       for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(c, item)
     })
   await Promise.all([worker(), worker()])
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url, application_name: 'dumpling-bench' })
-  // A lost connection also fails the query in flight, which is where it is reported.
-  client.on('error', () => {})
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
 }

@@ -55,9 +55,9 @@ export interface ReferenceCost {
 }
 
 /**
- * The parts a keyed transformer is made of, on the same inputs as email: the
- * one-shot sha256 of `prefix + value` (keyed-digest.ts) and a Map memo that
- * misses (compile.ts). Slow transformers on a busy machine show up here too.
+ * Yardsticks on the same inputs as email: a one-shot `crypto.hash` sha256 (what
+ * the keyed digest used before SipHash, and design.md's machine reference) and
+ * a Map memo that always misses (compile.ts). A busy machine shows up here too.
  */
 export function measureReferences(options: CostOptions): ReferenceCost[] {
   const sample = transformerSamples.email

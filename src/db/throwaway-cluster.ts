@@ -4,8 +4,8 @@ import { chown, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
-import pg from 'pg'
 import { findPgProgram } from './find-pg-bin.js'
+import { withPgClient } from './with-pg-client.js'
 
 /** A PostgreSQL server of its own in a temporary folder, gone after `stop()`. */
 export interface ThrowawayCluster {
@@ -153,16 +153,12 @@ async function startPostgres(
 }
 
 async function serverVersion(url: string): Promise<{ version: string; versionNum: number }> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
+  return withPgClient(url, async (client) => {
     const { rows } = await client.query<{ v: string; n: number }>(
       "SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int AS n",
     )
     return { version: rows[0]?.v ?? '?', versionNum: rows[0]?.n ?? 0 }
-  } finally {
-    await client.end()
-  }
+  })
 }
 
 function requireProgram(name: string): string {

@@ -13,9 +13,9 @@ import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { createGunzip } from 'node:zlib'
-import pg from 'pg'
 import { loadConfig } from '../config/load-config.js'
 import { startCluster, type ThrowawayCluster } from '../db/throwaway-cluster.js'
+import { withPgClient } from '../db/with-pg-client.js'
 import { AppError } from '../errors.js'
 import { runSnapshot } from '../snapshot/run-snapshot.js'
 
@@ -115,14 +115,8 @@ export async function runDemo(out: NodeJS.WritableStream): Promise<void> {
   }
 }
 
-async function sql(url: string, text: string): Promise<Record<string, unknown>[]> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return (await client.query(text)).rows
-  } finally {
-    await client.end()
-  }
+function sql(url: string, text: string): Promise<Record<string, unknown>[]> {
+  return withPgClient(url, async (c) => (await c.query(text)).rows)
 }
 
 async function psql(

@@ -4,8 +4,9 @@ import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
-import pg from 'pg'
+import type pg from 'pg'
 import { inject } from 'vitest'
+import { withPgClient } from '../../src/db/with-pg-client.js'
 
 /** The throwaway PostgreSQL server of this test run, provided by test/integration/global-setup.ts. */
 export interface TestServer {
@@ -51,7 +52,7 @@ export async function createDatabase(
   const server = testServer()
   const name = `${server.databasePrefix}${randomBytes(5).toString('hex')}`
   const template = options.from === 'empty' ? 'template0' : server.fixtureDatabase
-  await withClient(server.adminUrl, (c) =>
+  await withPgClient(server.adminUrl, (c) =>
     c.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)} ENCODING 'UTF8'`),
   )
   const url = databaseUrl(server.adminUrl, name)
@@ -59,8 +60,8 @@ export async function createDatabase(
     name,
     url,
     query: async <T>(sql: string, params?: unknown[]) =>
-      withClient(url, async (c) => (await c.query(sql, params)).rows as T[]),
-    withClient: (fn) => withClient(url, fn),
+      withPgClient(url, async (c) => (await c.query(sql, params)).rows as T[]),
+    withClient: (fn) => withPgClient(url, fn),
     drop: () => dropDatabase(server, name),
   }
 }
@@ -98,7 +99,7 @@ export async function restoreDump(
 }
 
 async function dropDatabase(server: TestServer, name: string): Promise<void> {
-  await withClient(server.adminUrl, async (c) => {
+  await withPgClient(server.adminUrl, async (c) => {
     if (server.serverVersion >= 130000) {
       await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`)
       return
@@ -109,16 +110,6 @@ async function dropDatabase(server: TestServer, name: string): Promise<void> {
     )
     await c.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`)
   })
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
 }
 
 function databaseUrl(adminUrl: string, name: string): string {

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import pg from 'pg'
 import type { TestProject } from 'vitest/node'
 import { findPgProgram } from '../../src/db/find-pg-bin.js'
 import { startCluster } from '../../src/db/throwaway-cluster.js'
+import { withPgClient } from '../../src/db/with-pg-client.js'
 import type { TestServer } from '../helpers/databases.js'
 
 const execFileAsync = promisify(execFile)
@@ -69,12 +69,12 @@ async function useServer(url: string, databasePrefix: string): Promise<RunningSe
         'Install the client: apt-get install postgresql-client.',
     )
   }
-  const serverVersion = await withClient(url, async (c) => {
+  const serverVersion = await withPgClient(url, async (c) => {
     const { rows } = await c.query("SELECT current_setting('server_version_num')::int AS v")
     return rows[0].v as number
   })
   const stop = async () => {
-    await withClient(url, async (c) => {
+    await withPgClient(url, async (c) => {
       const { rows } = await c.query<{ datname: string }>(
         'SELECT datname FROM pg_database WHERE starts_with(datname, $1)',
         [databasePrefix],
@@ -103,7 +103,7 @@ async function useServer(url: string, databasePrefix: string): Promise<RunningSe
 
 async function loadFixture(info: TestServer): Promise<void> {
   const name = quoteIdent(info.fixtureDatabase)
-  await withClient(info.adminUrl, (c) =>
+  await withPgClient(info.adminUrl, (c) =>
     c.query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`),
   )
   const url = new URL(info.adminUrl)
@@ -124,19 +124,9 @@ async function loadFixture(info: TestServer): Promise<void> {
     join(fixtures, 'seed.sql'),
   ])
   // A connection to a template makes every clone fail: allow none.
-  await withClient(info.adminUrl, (c) =>
+  await withPgClient(info.adminUrl, (c) =>
     c.query(`ALTER DATABASE ${name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false`),
   )
-}
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await fn(client)
-  } finally {
-    await client.end()
-  }
 }
 
 function quoteIdent(name: string): string {
