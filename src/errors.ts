@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'output_exists'
   | 'interrupted'
   | 'usage'
+  | 'listen_failed'
 
 /** Exit codes, documented in the README. */
 export const exitCodes = {
@@ -27,6 +28,7 @@ export const exitCodes = {
   pg_dump_too_old: 6,
   dump_failed: 7,
   output_exists: 8,
+  listen_failed: 30,
   interrupted: 130,
 } as const satisfies Record<ErrorCode, number>
 

@@ -5,7 +5,13 @@ import { rulesSchema } from '../rules/rules-schema.js'
 /** Defaults in one place; the README's configuration reference mirrors them. */
 export const defaults = {
   snapshot: { jobs: 2, workers: availableParallelism(), chunkBytes: 1 << 20 },
+  slack: { linksPerUserPerHour: 10, port: 3000 },
 } as const
+
+const slackIds = (what: string) =>
+  z
+    .array(z.string().regex(/^[A-Z][A-Z0-9]+$/, `must be a Slack ${what} id such as T0123ABC`))
+    .default([])
 
 export const configSchema = z.strictObject({
   source: z
@@ -24,6 +30,45 @@ export const configSchema = z.strictObject({
       workers: z.int().min(0).max(64).default(defaults.snapshot.workers),
     })
     .default({ jobs: defaults.snapshot.jobs, workers: defaults.snapshot.workers }),
+  /** The Slack app (`dumpling serve`). Deny by default: an empty list allows nobody. */
+  slack: z
+    .strictObject({
+      /** Workspaces (team_id) or Enterprise Grid orgs (enterprise_id) whose commands are accepted. */
+      teams: slackIds('team or enterprise'),
+      /** Channels where commands are accepted. */
+      channels: slackIds('channel'),
+      /** Accept commands typed in a direct message with the app. */
+      allowDirectMessages: z.boolean().default(false),
+      /** Users who may ask for a link. */
+      users: slackIds('user'),
+      /** User groups (subteam ids, `S…`) whose members may ask for a link. */
+      userGroups: slackIds('user group'),
+      /** Users who may also run `/dump refresh`. */
+      leads: slackIds('user'),
+      /** User groups whose members may also run `/dump refresh`. */
+      leadGroups: slackIds('user group'),
+      /** Channel that hears every decision (never a link). Unset: no channel posts. */
+      auditChannel: z
+        .string()
+        .regex(/^[CG][A-Z0-9]+$/, 'must be a channel id such as C0AUDIT')
+        .optional(),
+      rateLimit: z
+        .strictObject({
+          /** Links one user may get in any 60 minutes. */
+          linksPerUserPerHour: z.int().min(1).max(1000).default(defaults.slack.linksPerUserPerHour),
+        })
+        .default({ linksPerUserPerHour: defaults.slack.linksPerUserPerHour }),
+    })
+    .default({
+      teams: [],
+      channels: [],
+      allowDirectMessages: false,
+      users: [],
+      userGroups: [],
+      leads: [],
+      leadGroups: [],
+      rateLimit: { linksPerUserPerHour: defaults.slack.linksPerUserPerHour },
+    }),
 })
 
 export type ConfigFile = z.infer<typeof configSchema>

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path'
 import type { z } from 'zod'
 import { AppError, type ErrorCode } from '../errors.js'
 import { type Rules, rulesSchema } from '../rules/rules-schema.js'
-import { configSchema } from './config-schema.js'
+import { type ConfigFile, configSchema, defaults } from './config-schema.js'
 import { readYamlFile, type YamlFile } from './yaml-file.js'
 
 /** The smallest key length accepted, in bytes. */
@@ -19,6 +19,23 @@ export interface Config {
   snapshot: { jobs: number; workers: number }
   /** `DUMPLING_ANON_KEY`; null when unset (only commands that transform need it). */
   anonKey: string | null
+  slack: SlackConfig
+  /** `LOG_LEVEL`, default `info`. */
+  logLevel: string
+}
+
+/** The `slack:` section plus the Slack secrets and server settings from the environment. */
+export type SlackConfig = ConfigFile['slack'] & {
+  /** `SLACK_BOT_TOKEN` (xoxb-…); null when unset (only `serve` needs it). */
+  botToken: string | null
+  /** `SLACK_SIGNING_SECRET`; HTTP mode verifies every request with it. */
+  signingSecret: string | null
+  /** `SLACK_APP_TOKEN` (xapp-…): when set, `serve` uses Socket Mode. */
+  appToken: string | null
+  /** `SLACK_API_URL`: the Web API base URL, ending in `/`; null for Slack's own. */
+  apiUrl: string | null
+  /** `PORT`: where `serve` listens (HTTP mode: commands, health, downloads). */
+  port: number
 }
 
 export interface LoadConfigOptions {
@@ -76,7 +93,43 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     locateRule,
     snapshot: config.snapshot,
     anonKey,
+    slack: {
+      ...config.slack,
+      botToken: env.SLACK_BOT_TOKEN || null,
+      signingSecret: env.SLACK_SIGNING_SECRET || null,
+      appToken: env.SLACK_APP_TOKEN || null,
+      apiUrl: parseApiUrl(env.SLACK_API_URL),
+      port: parsePort(env.PORT),
+    },
+    logLevel: env.LOG_LEVEL || 'info',
   }
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined || value === '') return defaults.slack.port
+  const port = Number(value)
+  if (Number.isInteger(port) && port >= 0 && port <= 65535) return port
+  throw new AppError(
+    'config_invalid',
+    `PORT is "${value}"; it must be a whole number from 0 to 65535.`,
+  )
+}
+
+function parseApiUrl(value: string | undefined): string | null {
+  if (!value) return null
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    url = new URL('invalid:')
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new AppError(
+      'config_invalid',
+      'SLACK_API_URL is not an http(s) URL. Set it to the Web API base, e.g. https://slack.com/api/ (GovSlack: https://slack-gov.com/api/), or unset it.',
+    )
+  }
+  return url.href.endsWith('/') ? url.href : `${url.href}/`
 }
 
 /** The source URL, or an error saying how to set it. */

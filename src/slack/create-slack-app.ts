@@ -1,0 +1,205 @@
+import type { IncomingMessage, Server, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  App,
+  type CustomRoute,
+  HTTPReceiver,
+  type Receiver,
+  SocketModeReceiver,
+  webApi,
+} from '@slack/bolt'
+import type { Config } from '../config/load-config.js'
+import { AppError } from '../errors.js'
+import type { Jobs } from '../jobs/jobs.js'
+import type { Logger } from '../logger.js'
+import type { SnapshotStorage } from '../storage/storage.js'
+import { createAuditChannel } from './audit-channel.js'
+import { createBoltLogger } from './bolt-logger.js'
+import { createGroupMembers } from './group-members.js'
+import type { RecordAudit } from './listeners/commands/dump.js'
+import { register as registerCommands } from './listeners/commands/index.js'
+import { createRateLimit } from './rate-limit.js'
+import { createSeenTriggers } from './seen-triggers.js'
+
+export interface SlackAppDeps {
+  config: Config
+  storage: SnapshotStorage
+  /** Durable audit write, then log; rejects when the record could not be stored. */
+  audit: RecordAudit
+  jobs: Jobs
+  log: Logger
+  /** More HTTP routes on the same server, e.g. the local storage's `/download/…`. */
+  routes?: CustomRoute[]
+  /** Seconds a link stays valid; default 180. */
+  linkSeconds?: number
+  now?: () => Date
+}
+
+export interface SlackServer {
+  /** Listen (HTTP mode: commands, health, routes; Socket Mode: health and routes). */
+  start(port?: number): Promise<{ port: number }>
+  /** Stop taking requests, abort a running snapshot, finish replies in flight. */
+  stop(): Promise<void>
+}
+
+/** How long shutdown waits for replies still being written. */
+const drainMs = 10_000
+
+/**
+ * The Bolt app behind `dumpling serve`. HTTP mode verifies every request's signature
+ * with the signing secret (Bolt answers 401 before any listener runs); Socket Mode
+ * is used when an app token is configured. developerMode is never on: it logs bodies.
+ */
+export function createSlackApp(deps: SlackAppDeps): SlackServer {
+  const { config, storage, jobs } = deps
+  const log = deps.log.child({ module: 'slack' })
+  const { botToken, signingSecret, appToken, apiUrl } = config.slack
+  if (!botToken) {
+    throw new AppError(
+      'missing_secret',
+      'SLACK_BOT_TOKEN is not set. Install the app to your workspace (README, "Slack app") and export its bot token (xoxb-…).',
+    )
+  }
+  if (!appToken && !signingSecret) {
+    throw new AppError(
+      'missing_secret',
+      'SLACK_SIGNING_SECRET is not set. Copy it from the app\'s "Basic Information" page, or set SLACK_APP_TOKEN to use Socket Mode.',
+    )
+  }
+  const boltLogger = createBoltLogger(log)
+  const clientOptions: webApi.WebClientOptions = {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    logger: boltLogger,
+    timeout: 5000,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 200 },
+  }
+  let ready = true
+  const routes: CustomRoute[] = [
+    { path: '/healthz', method: ['GET'], handler: (_req, res) => json(res, 200, { ok: true }) },
+    {
+      path: '/readyz',
+      method: ['GET'],
+      handler: (_req, res) =>
+        void readiness(storage, () => ready, log).then((r) => json(res, r.status, r.body)),
+    },
+    ...(deps.routes ?? []),
+  ]
+  const receiver: Receiver = appToken
+    ? new SocketModeReceiver({
+        appToken,
+        logger: boltLogger,
+        customRoutes: routes,
+        installerOptions: { port: config.slack.port, clientOptions },
+      })
+    : new HTTPReceiver({
+        signingSecret: signingSecret ?? '',
+        logger: boltLogger,
+        customRoutes: routes,
+        port: config.slack.port,
+        processBeforeResponse: false,
+        // Unknown paths get 404 instead of Bolt's thrown error.
+        dispatchErrorHandler: ({ response }) => json(response, 404, { ok: false }),
+      })
+  const app = new App({
+    receiver,
+    authorize: async () => ({ botToken }),
+    logger: boltLogger,
+    clientOptions,
+    developerMode: false,
+  })
+  const inFlight = new Set<Promise<void>>()
+  app.use(async ({ next }) => {
+    const p = next()
+    inFlight.add(p)
+    try {
+      await p
+    } finally {
+      inFlight.delete(p)
+    }
+  })
+  app.error(async (err) => {
+    log.error({ code: (err as { code?: string }).code, name: err.name }, 'Bolt reported an error')
+  })
+
+  const client = new webApi.WebClient(botToken, clientOptions)
+  const auditChannel = createAuditChannel(client, config.slack.auditChannel, log)
+  registerCommands(app, {
+    config,
+    storage,
+    recordAudit: deps.audit,
+    jobs,
+    log,
+    groups: createGroupMembers(client, log),
+    auditChannel,
+    rateLimit: createRateLimit(config.slack.rateLimit.linksPerUserPerHour),
+    seen: createSeenTriggers(),
+    linkSeconds: deps.linkSeconds ?? 180,
+    now: deps.now ?? (() => new Date()),
+  })
+
+  return {
+    async start(port = config.slack.port) {
+      let server: unknown
+      try {
+        server = await app.start(port)
+      } catch (err) {
+        throw new AppError(
+          'listen_failed',
+          `Could not listen on port ${port}: ${(err as Error).message}. Set PORT to a free port.`,
+          { cause: err },
+        )
+      }
+      const address = appToken ? null : ((server as Server).address() as AddressInfo | null)
+      const mode = appToken ? 'socket mode' : 'http'
+      log.info({ port: address?.port ?? port, mode }, 'dumpling serve is listening')
+      return { port: address?.port ?? port }
+    },
+    async stop() {
+      ready = false
+      await app.stop().catch((err: Error) => log.warn({ name: err.name }, 'receiver stop failed'))
+      await jobs.stop()
+      await withTimeout(Promise.all([...inFlight]), drainMs)
+      await withTimeout(auditChannel.settle(), drainMs)
+      log.info('dumpling serve stopped')
+    },
+  }
+}
+
+async function readiness(
+  storage: SnapshotStorage,
+  ready: () => boolean,
+  log: Logger,
+): Promise<{ status: number; body: object }> {
+  if (!ready()) return { status: 503, body: { ok: false, reason: 'shutting down' } }
+  try {
+    await withTimeout(storage.check(), 3000, () => new Error('storage check timed out'))
+    return { status: 200, body: { ok: true } }
+  } catch (err) {
+    log.warn(
+      { code: (err as { code?: string }).code, name: (err as Error).name },
+      'not ready: storage unreachable',
+    )
+    return { status: 503, body: { ok: false, reason: 'storage unreachable' } }
+  }
+}
+
+function json(res: ServerResponse<IncomingMessage>, status: number, body: object): void {
+  res.writeHead(status, { 'content-type': 'application/json' })
+  res.end(JSON.stringify(body))
+}
+
+async function withTimeout<T>(
+  p: Promise<T>,
+  ms: number,
+  onTimeout?: () => Error,
+): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<undefined>((resolve, reject) => {
+    timer = setTimeout(() => (onTimeout ? reject(onTimeout()) : resolve(undefined)), ms)
+  })
+  try {
+    return await Promise.race([p, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
