@@ -1,6 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { slackSignature } from '../../src/slack/slack-signature.js'
 
 /** The fields Slack posts for a slash command; tests override what they vary. */
 export interface CommandFields {
@@ -29,9 +30,7 @@ export function signedCommand(
     ...fields,
   }).toString()
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000)
-  const signature =
-    options.signature ??
-    `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`
+  const signature = options.signature ?? slackSignature(secret, timestamp, body)
   return {
     headers: {
       'content-type': 'application/x-www-form-urlencoded',

@@ -138,6 +138,12 @@ async function decide(deps: DumpCommandDeps, who: Requester, parsed: DumpCommand
 }
 
 async function latest(deps: DumpCommandDeps, req: Request, event: AuditEvent): Promise<void> {
+  const manifest = await deps.storage.latest()
+  if (!manifest) {
+    await audit(deps, event).catch(() => {})
+    await req.answer(noSnapshotReply())
+    return
+  }
   const limit = deps.rateLimit.take(req.who.user, deps.now())
   if (!limit.ok) {
     const denied = { ...event, decision: { allowed: false as const, reason: 'rate limit reached' } }
@@ -145,12 +151,6 @@ async function latest(deps: DumpCommandDeps, req: Request, event: AuditEvent): P
       audit(deps, denied).catch(() => {}),
       req.answer(rateLimitedReply(deps.config.slack.rateLimit.linksPerUserPerHour, limit.retryAt)),
     ])
-    return
-  }
-  const manifest = await deps.storage.latest()
-  if (!manifest) {
-    await audit(deps, event).catch(() => {})
-    await req.answer(noSnapshotReply())
     return
   }
   const link = await deps.storage.createLink(manifest.id, deps.linkSeconds)
