@@ -15,6 +15,15 @@ export type ErrorCode =
   | 'interrupted'
   | 'usage'
   | 'listen_failed'
+  | 'storage_bucket_missing'
+  | 'storage_access_denied'
+  | 'storage_wrong_region'
+  | 'storage_unreachable'
+  | 'snapshot_unknown'
+  | 'no_snapshot'
+  | 'checksum_mismatch'
+  | 'audit_failed'
+  | 'storage_failed'
 
 /** Exit codes, documented in the README. */
 export const exitCodes = {
@@ -29,6 +38,15 @@ export const exitCodes = {
   dump_failed: 7,
   output_exists: 8,
   listen_failed: 30,
+  storage_bucket_missing: 11,
+  storage_access_denied: 12,
+  storage_wrong_region: 13,
+  storage_unreachable: 14,
+  snapshot_unknown: 15,
+  no_snapshot: 16,
+  checksum_mismatch: 17,
+  audit_failed: 18,
+  storage_failed: 19,
   interrupted: 130,
 } as const satisfies Record<ErrorCode, number>
 

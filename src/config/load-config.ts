@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path'
 import type { z } from 'zod'
 import { AppError, type ErrorCode } from '../errors.js'
 import { type Rules, rulesSchema } from '../rules/rules-schema.js'
-import { type ConfigFile, configSchema, defaults } from './config-schema.js'
+import { type ConfigFile, configSchema, defaults, type StorageConfigFile } from './config-schema.js'
 import { readYamlFile, type YamlFile } from './yaml-file.js'
 
 /** The smallest key length accepted, in bytes. */
@@ -19,6 +19,12 @@ export interface Config {
   snapshot: { jobs: number; workers: number }
   /** `DUMPLING_ANON_KEY`; null when unset (only commands that transform need it). */
   anonKey: string | null
+  /** Where snapshots live; a local `dir` is absolute here. */
+  storage: StorageConfig
+  links: { expiresIn: number }
+  retention: { keep: number; maxAgeDays: number }
+  /** `DUMPLING_LINK_SECRET`: signs local-storage download links; null when unset. */
+  linkSecret: string | null
   slack: SlackConfig
   /** `LOG_LEVEL`, default `info`. */
   logLevel: string
@@ -37,6 +43,10 @@ export type SlackConfig = ConfigFile['slack'] & {
   /** `PORT`: where `serve` listens (HTTP mode: commands, health, downloads). */
   port: number
 }
+
+export type StorageConfig =
+  | { kind: 'local'; dir: string; publicUrl: string }
+  | Extract<StorageConfigFile, { kind: 's3' }>
 
 export interface LoadConfigOptions {
   /** `--config`; else `DUMPLING_CONFIG`; else `./dumpling.yml`. */
@@ -86,6 +96,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     )
   }
 
+  const linkSecret = env.DUMPLING_LINK_SECRET || null
+  if (linkSecret !== null && Buffer.byteLength(linkSecret) < minKeyBytes) {
+    throw new AppError(
+      'missing_secret',
+      `DUMPLING_LINK_SECRET is ${Buffer.byteLength(linkSecret)} bytes; it must be at least ${minKeyBytes}. Generate one with: openssl rand -base64 48`,
+    )
+  }
+
   return {
     path,
     source: { url: config.source.url || env.DUMPLING_SOURCE_URL || null },
@@ -93,6 +111,20 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     locateRule,
     snapshot: config.snapshot,
     anonKey,
+    storage:
+      config.storage.kind === 'local'
+        ? {
+            kind: 'local',
+            dir: resolve(dirname(path), config.storage.dir),
+            publicUrl: (config.storage.publicUrl ?? `http://localhost:${env.PORT || 3000}`).replace(
+              /\/+$/,
+              '',
+            ),
+          }
+        : config.storage,
+    links: config.links,
+    retention: config.retention,
+    linkSecret,
     slack: {
       ...config.slack,
       botToken: env.SLACK_BOT_TOKEN || null,
@@ -130,6 +162,15 @@ function parseApiUrl(value: string | undefined): string | null {
     )
   }
   return url.href.endsWith('/') ? url.href : `${url.href}/`
+}
+
+/** The local link secret, or an error saying how to set it. */
+export function requireLinkSecret(config: Pick<Config, 'linkSecret'>): string {
+  if (config.linkSecret) return config.linkSecret
+  throw new AppError(
+    'missing_secret',
+    'DUMPLING_LINK_SECRET is not set. Local-storage download links are signed with it; export one of at least 32 bytes (openssl rand -base64 48), the same for `dumpling link` and `dumpling serve`.',
+  )
 }
 
 /** The source URL, or an error saying how to set it. */
