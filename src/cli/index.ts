@@ -5,6 +5,7 @@ import { exitCodes, isAppError } from '../errors.js'
 import { toolVersion } from '../version.js'
 import { check, checkHelp } from './check.js'
 import type { Cli } from './cli.js'
+import { serve, serveHelp } from './serve.js'
 import { snapshot, snapshotHelp } from './snapshot.js'
 
 const usage = `Usage: dumpling <command> [options]
@@ -12,12 +13,13 @@ const usage = `Usage: dumpling <command> [options]
 Commands:
   check      compare the rules with the live source schema
   snapshot   take an anonymized snapshot into a folder
+  serve      run the Slack app (/dump latest, refresh, status)
   demo       the whole loop on a throwaway database, in one command
 
 Run "dumpling <command> --help" for a command's options.
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 config or secret, 4 rules do not match the
 schema, 5 source unreachable, 6 pg_dump missing or too old, 7 dump failed, 8 output exists,
-130 interrupted (SIGINT or SIGTERM; nothing written).`
+30 serve could not listen, 130 interrupted (SIGINT or SIGTERM; nothing written).`
 
 const options = {
   config: { type: 'string' },
@@ -53,6 +55,9 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       case 'snapshot':
         if (values.help) return help(cli, snapshotHelp)
         return await snapshot(cli, values)
+      case 'serve':
+        if (values.help) return help(cli, serveHelp)
+        return await serve(cli, values)
       case 'demo':
         await runDemo(cli.stdout)
         return 0

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto'
 import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs, webApi } from '@slack/bolt'
 import type { AuditEvent } from '../../../audit/audit-event.js'
+import { auditEventId } from '../../../audit/record-audit.js'
 import type { Config } from '../../../config/load-config.js'
 import type { Jobs } from '../../../jobs/jobs.js'
 import type { Logger } from '../../../logger.js'
@@ -97,13 +97,15 @@ async function handle(deps: DumpCommandDeps, req: Request): Promise<void> {
   const event = auditEvent(deps, req, access)
 
   if (!access.allowed) {
-    // Nothing is handed out, so the answer does not wait on the audit write.
-    await Promise.all([audit(deps, event).catch(() => {}), answer(deniedReply(access.reason))])
+    // Nothing is handed out, so a failed audit write does not change the answer.
+    await audit(deps, event).catch(() => {})
+    await answer(deniedReply(access.reason))
     return
   }
   switch (parsed.kind) {
     case 'help':
-      await Promise.all([audit(deps, event).catch(() => {}), answer(helpReply(parsed.unknown))])
+      await audit(deps, event).catch(() => {})
+      await answer(helpReply(parsed.unknown))
       return
     case 'latest':
       return latest(deps, req, event)
@@ -147,10 +149,10 @@ async function latest(deps: DumpCommandDeps, req: Request, event: AuditEvent): P
   const limit = deps.rateLimit.take(req.who.user, deps.now())
   if (!limit.ok) {
     const denied = { ...event, decision: { allowed: false as const, reason: 'rate limit reached' } }
-    await Promise.all([
-      audit(deps, denied).catch(() => {}),
-      req.answer(rateLimitedReply(deps.config.slack.rateLimit.linksPerUserPerHour, limit.retryAt)),
-    ])
+    await audit(deps, denied).catch(() => {})
+    await req.answer(
+      rateLimitedReply(deps.config.slack.rateLimit.linksPerUserPerHour, limit.retryAt),
+    )
     return
   }
   const link = await deps.storage.createLink(manifest.id, deps.linkSeconds)
@@ -227,7 +229,7 @@ async function audit(deps: DumpCommandDeps, event: AuditEvent): Promise<void> {
 function auditEvent(deps: DumpCommandDeps, req: Request, access: Access): AuditEvent {
   const now = deps.now()
   return {
-    id: `${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`,
+    id: auditEventId(now),
     time: now.toISOString(),
     actor: { kind: 'slack', ...req.who },
     command: '/dump',

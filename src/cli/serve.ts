@@ -1,0 +1,58 @@
+import type { DestinationStream } from 'pino'
+import { recordAudit } from '../audit/record-audit.js'
+import { loadConfig, requireLinkSecret } from '../config/load-config.js'
+import { createInProcessJobs } from '../jobs/in-process-jobs.js'
+import { snapshotIntoStorage } from '../jobs/snapshot-into-storage.js'
+import { createLogger } from '../logger.js'
+import { createSlackApp } from '../slack/create-slack-app.js'
+import { createStorage } from '../storage/create-storage.js'
+import { createDownloadHandler } from '../storage/download-handler.js'
+import type { Cli } from './cli.js'
+
+export const serveHelp = `Usage: dumpling serve [--config FILE]
+
+Run the Slack app until SIGTERM or SIGINT. HTTP mode: /dump commands at
+POST /slack/events on PORT (default 3000), every request's signature checked with
+SLACK_SIGNING_SECRET. Socket Mode when SLACK_APP_TOKEN is set. Both serve
+GET /healthz, GET /readyz and, for local storage, the /download/… links.
+
+Needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP mode), the slack: section of
+dumpling.yml (README, "Slack app"), and for /dump refresh DUMPLING_SOURCE_URL and
+DUMPLING_ANON_KEY. Logs are JSON lines on stdout (LOG_LEVEL, default info).`
+
+/** `dumpling serve`: wire the parts, listen, and stop cleanly on a signal. */
+export async function serve(cli: Cli, args: { config?: string | undefined }): Promise<number> {
+  const config = loadConfig({ path: args.config, env: cli.env })
+  const log = createLogger({
+    level: config.logLevel,
+    destination: cli.stdout as unknown as DestinationStream,
+  })
+  const storage = createStorage(config)
+  const routes =
+    config.storage.kind === 'local'
+      ? [
+          {
+            path: '/download/:token',
+            method: ['GET', 'HEAD'],
+            handler: createDownloadHandler({ storage, secret: requireLinkSecret(config), log }),
+          },
+        ]
+      : []
+  const server = createSlackApp({
+    config,
+    storage,
+    audit: (event) => recordAudit({ storage, log }, event),
+    jobs: createInProcessJobs({ config, storage, log, takeSnapshot: snapshotIntoStorage }),
+    log,
+    routes,
+    linkSeconds: config.links.expiresIn,
+  })
+  await server.start()
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve)
+    process.once('SIGINT', resolve)
+  })
+  log.info({ signal }, 'shutting down')
+  await server.stop()
+  return 0
+}
