@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli } from '../helpers/run-cli.js'
+import { type SlackStub, startSlackStub } from '../helpers/slack.js'
+import { createWorkdir } from '../helpers/workdir.js'
+
+const cli = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
+const rulesPath = fileURLToPath(new URL('../fixtures/rules.yml', import.meta.url))
+const work = createWorkdir()
+let stub: SlackStub
+let configPath: string
+const secrets = {
+  SLACK_BOT_TOKEN: `xoxb-9-9-${randomBytes(10).toString('hex')}`,
+  SLACK_SIGNING_SECRET: randomBytes(20).toString('hex'),
+  DUMPLING_LINK_SECRET: randomBytes(32).toString('base64'),
+}
+
+beforeAll(async () => {
+  stub = await startSlackStub()
+  configPath = work.write(
+    'dumpling.yml',
+    `rules: ${rulesPath}\nstorage: { kind: local, dir: ./store }\nslack: { teams: [T0ACME] }\n`,
+  )
+})
+
+afterAll(async () => {
+  await stub.close()
+  work.remove()
+})
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+describe('dumpling serve', () => {
+  it('serves health checks, and on SIGTERM stops cleanly with exit 0', async () => {
+    const port = await freePort()
+    const child = spawn(process.execPath, [cli, 'serve', '--config', configPath], {
+      env: { PATH: process.env.PATH, ...secrets, SLACK_API_URL: stub.apiUrl, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8')
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8')
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    const deadline = Date.now() + 20_000
+    while (!out.includes('dumpling serve is listening') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(out).toContain('dumpling serve is listening')
+    const base = `http://127.0.0.1:${port}`
+    expect((await fetch(`${base}/healthz`)).status).toBe(200)
+    expect((await fetch(`${base}/readyz`)).status).toBe(200)
+    expect((await fetch(`${base}/nothing-here`)).status).toBe(404)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    expect(out).toContain('dumpling serve stopped')
+    for (const secret of Object.values(secrets)) expect(out).not.toContain(secret)
+  })
+
+  it('refuses to start without a bot token, saying how to get one (exit 3)', async () => {
+    const { SLACK_BOT_TOKEN: _, ...rest } = secrets
+    const result = await runCli(['serve', '--config', configPath], { ...rest, PORT: '0' })
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain('SLACK_BOT_TOKEN is not set')
+  })
+
+  it('refuses a PORT that is not a port (exit 3)', async () => {
+    const result = await runCli(['serve', '--config', configPath], { ...secrets, PORT: 'eighty' })
+    expect(result.code).toBe(3)
+    expect(result.stderr).toContain('PORT is "eighty"')
+  })
+
+  it('says so when the port is taken (exit 30)', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, resolve))
+    try {
+      const port = (taken.address() as AddressInfo).port
+      const result = await runCli(['serve', '--config', configPath], {
+        ...secrets,
+        PORT: String(port),
+        SLACK_API_URL: stub.apiUrl,
+      })
+      expect(result.code).toBe(30)
+      expect(result.stderr).toContain(`Could not listen on port ${port}`)
+    } finally {
+      taken.close()
+    }
+  })
+})
