@@ -1,5 +1,6 @@
 import type { Config } from '../config/load-config.js'
 import { createLocalStorage } from './local-storage.js'
+import { createS3Storage } from './s3-storage.js'
 import type { SnapshotStorage } from './storage.js'
 
 /** The storage the config names: a local folder (the default) or an S3 bucket. */
@@ -9,6 +10,6 @@ export function createStorage(config: Pick<Config, 'storage' | 'linkSecret'>): S
     case 'local':
       return createLocalStorage({ ...storage, linkSecret: config.linkSecret })
     case 's3':
-      throw new Error('S3 storage is not built yet')
+      return createS3Storage(storage)
   }
 }
