@@ -9,12 +9,13 @@ import { recordAudit } from '../../src/audit/record-audit.js'
 import { type Config, loadConfig } from '../../src/config/load-config.js'
 import { createInProcessJobs } from '../../src/jobs/in-process-jobs.js'
 import { snapshotIntoStorage } from '../../src/jobs/snapshot-into-storage.js'
-import { createLogger } from '../../src/logger.js'
+import { createLogger, type Logger } from '../../src/logger.js'
 import { createSlackApp, type SlackServer } from '../../src/slack/create-slack-app.js'
 import { createDownloadHandler } from '../../src/storage/download-handler.js'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
 import type { SnapshotStorage } from '../../src/storage/storage.js'
 import { createDatabase, type TestDatabase } from '../helpers/databases.js'
+import { startS3Server, type TestS3Server } from '../helpers/s3-server.js'
 import {
   type CommandFields,
   type Posted,
@@ -31,12 +32,17 @@ const botToken = `xoxb-1-2-${randomBytes(12).toString('hex')}`
 const rulesPath = fileURLToPath(new URL('../fixtures/rules.yml', import.meta.url))
 
 let stub: SlackStub
+let log: Logger
 let db: TestDatabase
 let config: Config
 let storage: SnapshotStorage
 let server: SlackServer
 let base: string
 let logged = ''
+let s3: TestS3Server
+let s3Storage: SnapshotStorage
+let s3App: SlackServer
+let s3Base: string
 const work = createWorkdir()
 /** Every link and response_url handed out in this file: none may reach the log. */
 const secrets: string[] = [signingSecret, botToken]
@@ -71,7 +77,7 @@ slack:
       PORT: '0',
     },
   })
-  const log = createLogger({
+  log = createLogger({
     level: 'debug',
     destination: new Writable({
       write(chunk, _enc, done) {
@@ -100,10 +106,28 @@ slack:
     ],
   })
   base = `http://127.0.0.1:${(await server.start(0)).port}`
+
+  s3 = await startS3Server()
+  s3Storage = s3.storage()
+  s3App = createSlackApp({
+    config,
+    storage: s3Storage,
+    audit: (event) => recordAudit({ storage: s3Storage, log }, event),
+    jobs: createInProcessJobs({
+      config,
+      storage: s3Storage,
+      log,
+      takeSnapshot: snapshotIntoStorage,
+    }),
+    log,
+  })
+  s3Base = `http://127.0.0.1:${(await s3App.start(0)).port}`
 })
 
 afterAll(async () => {
   await server?.stop()
+  await s3App?.stop()
+  await s3?.stop()
   await stub?.close()
   await db?.drop()
   work.remove()
@@ -113,7 +137,7 @@ const dev = { team_id: 'T0ACME', channel_id: 'C0DEV', user_id: 'U0DEV' }
 const lead = { ...dev, user_id: 'U0LEAD' }
 
 /** Post a properly signed `/dump TEXT`; resolves with the HTTP status, the ack time and the response_url. */
-async function command(text: string, who: Partial<CommandFields> = dev) {
+async function command(text: string, who: Partial<CommandFields> = dev, to = base) {
   const fields: CommandFields = {
     ...dev,
     ...who,
@@ -124,7 +148,7 @@ async function command(text: string, who: Partial<CommandFields> = dev) {
   secrets.push(fields.response_url)
   const request = signedCommand(signingSecret, fields)
   const t0 = performance.now()
-  const res = await fetch(`${base}/slack/events`, { method: 'POST', ...request })
+  const res = await fetch(`${to}/slack/events`, { method: 'POST', ...request })
   await res.text()
   return { status: res.status, ackMs: performance.now() - t0, responseUrl: fields.response_url }
 }
@@ -285,6 +309,36 @@ describe('/dump latest (local storage)', () => {
     } finally {
       rmSync(auditDir, { force: true })
     }
+  })
+})
+
+describe('/dump latest (s3rver storage)', () => {
+  it('hands out a presigned link that downloads the snapshot and expires in 180 s', async () => {
+    const dump = randomBytes(70_000)
+    const stored = await putSnapshot(s3Storage, '20261127T110000Z-cafe', dump)
+    const t0 = Date.now()
+    const { responseUrl } = await command('latest', lead, s3Base)
+    const reply = await firstReply(responseUrl)
+    expect(reply).toMatchObject({
+      response_type: 'ephemeral',
+      unfurl_links: false,
+      unfurl_media: false,
+    })
+    const url = /<(http[^|>]+)\|Download/.exec(String(reply.text))?.[1] ?? ''
+    expect(url).toContain(s3.endpoint)
+    secrets.push(url, new URL(url).searchParams.get('X-Amz-Signature') ?? url)
+    expect(new URL(url).searchParams.get('X-Amz-Expires')).toBe('180')
+    const download = await fetch(url)
+    expect(download.status).toBe(200)
+    expect(Buffer.from(await download.arrayBuffer()).equals(dump)).toBe(true)
+    const audited = logged
+      .split('\n')
+      .filter((line) => line.includes('"audit"'))
+      .map((line) => JSON.parse(line).audit as AuditEvent)
+      .find((e) => e.snapshotId === stored.id)
+    const expiresIn = (Date.parse(audited?.linkExpiresAt ?? '') - t0) / 1000
+    expect(expiresIn).toBeGreaterThan(175)
+    expect(expiresIn).toBeLessThanOrEqual(181)
   })
 })
 
