@@ -14,6 +14,7 @@ import { summarizeCpuProfiles } from './cpu-profile.js'
 import { createBenchData, growBenchData } from './load-bench-data.js'
 import { createMemorySampler } from './memory-sampler.js'
 import { createResourceProbe } from './resource-probe.js'
+import { runServeBench } from './serve-bench.js'
 import { type DumplingCommand, type DumpTools, timeDumpling, timePgDump } from './timed-dumps.js'
 import { measureReferences, measureTransformers } from './transformer-cost.js'
 
@@ -37,6 +38,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 const state = { interrupted: false }
 
 async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--serve')) return runServeBench(argv)
   let options: BenchOptions | null
   try {
     options = parseBenchArgs(argv)

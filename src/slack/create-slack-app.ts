@@ -16,6 +16,7 @@ import type { SnapshotStorage } from '../storage/storage.js'
 import { createAuditChannel } from './audit-channel.js'
 import { createBoltLogger } from './bolt-logger.js'
 import { createGroupMembers } from './group-members.js'
+import { createLatestSnapshot } from './latest-snapshot.js'
 import type { RecordAudit } from './listeners/commands/dump.js'
 import { register as registerCommands } from './listeners/commands/index.js'
 import { createRateLimit } from './rate-limit.js'
@@ -106,6 +107,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
     logger: boltLogger,
     clientOptions,
     developerMode: false,
+    // Commands need no conversation state; the default store costs a lookup per request.
+    convoStore: false,
   })
   const inFlight = new Set<Promise<void>>()
   app.use(async ({ next }) => {
@@ -127,6 +130,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
     config,
     storage,
     recordAudit: deps.audit,
+    latest: createLatestSnapshot(storage),
     jobs,
     log,
     groups: createGroupMembers(client, log),

@@ -8,6 +8,7 @@ import type { SnapshotStorage } from '../../../storage/storage.js'
 import { type Access, checkAccess, groupsToResolve, type Requester } from '../../allowlist.js'
 import type { AuditChannel } from '../../audit-channel.js'
 import type { GroupMembers } from '../../group-members.js'
+import type { LatestSnapshot } from '../../latest-snapshot.js'
 import { type DumpCommand, parseCommand } from '../../parse-command.js'
 import type { RateLimit } from '../../rate-limit.js'
 import { scrubSecrets } from '../../scrub-secrets.js'
@@ -38,6 +39,8 @@ export interface DumpCommandDeps {
   config: Config
   storage: SnapshotStorage
   recordAudit: RecordAudit
+  /** The newest snapshot, shared by requests that arrive together. */
+  latest: LatestSnapshot
   jobs: Jobs
   log: Logger
   groups: GroupMembers
@@ -121,7 +124,7 @@ async function handle(deps: DumpCommandDeps, req: Request): Promise<void> {
         await answer(auditFailedReply())
         return
       }
-      const [manifest, status] = await Promise.all([deps.storage.latest(), deps.jobs.status()])
+      const [manifest, status] = await Promise.all([deps.latest.get(), deps.jobs.status()])
       await answer(statusReply(manifest, status, deps.now()))
     }
   }
@@ -140,7 +143,7 @@ async function decide(deps: DumpCommandDeps, who: Requester, parsed: DumpCommand
 }
 
 async function latest(deps: DumpCommandDeps, req: Request, event: AuditEvent): Promise<void> {
-  const manifest = await deps.storage.latest()
+  const manifest = await deps.latest.get()
   if (!manifest) {
     await audit(deps, event).catch(() => {})
     await req.answer(noSnapshotReply())
@@ -191,6 +194,7 @@ async function refresh(deps: DumpCommandDeps, req: Request, event: AuditEvent): 
   deps.auditChannel.post(refreshStartPostText(req.who.user))
   await req.answer(refreshStartedReply())
   const outcome = await result.done
+  if (outcome.ok) deps.latest.forget()
   deps.auditChannel.post(refreshEndPostText(req.who.user, outcome))
   await followUp(deps, req, refreshDoneText(outcome), result.job.startedAt)
 }

@@ -1,0 +1,311 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { slackSignature } from '../slack/slack-signature.js'
+import type { Manifest } from '../snapshot/manifest.js'
+import { createS3Storage } from '../storage/s3-storage.js'
+import { type BenchS3, startBenchS3 } from './bench-s3.js'
+
+export const serveBenchHelp = `Usage: npm run bench -- --serve [--requests N] [--concurrency N] [--profile DIR]
+
+Starts s3rver with one stored snapshot and a local stand-in for Slack, runs
+"dumpling serve" against them, and sends signed "/dump latest" requests. Prints
+errors, the slowest ack and the time to the ephemeral reply (p50, p99, max).
+Targets: 0 errors, every ack under 3 s, p99 to the reply under 100 ms.
+--profile DIR writes a CPU profile of "dumpling serve" there.`
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+interface Result {
+  ackMs: number
+  replyMs: number
+  error: string | null
+}
+
+/** `npm run bench -- --serve`: returns the exit code. */
+export async function runServeBench(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      serve: { type: 'boolean' },
+      requests: { type: 'string', default: '2000' },
+      concurrency: { type: 'string', default: '50' },
+      profile: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help) {
+    process.stdout.write(`${serveBenchHelp}\n`)
+    return 0
+  }
+  const requests = Number(values.requests)
+  const concurrency = Number(values.concurrency)
+  if (
+    !(
+      Number.isInteger(requests) &&
+      requests > 0 &&
+      Number.isInteger(concurrency) &&
+      concurrency > 0
+    )
+  ) {
+    process.stderr.write(`bench: --requests and --concurrency must be whole numbers above 0.\n`)
+    return 2
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'dumpling-serve-bench-'))
+  const cleanups: Array<() => Promise<unknown>> = [() => rm(dir, { recursive: true, force: true })]
+  try {
+    const s3 = await startBenchS3(join(dir, 's3'))
+    cleanups.unshift(s3.stop)
+    const slack = await startSlackStandIn()
+    cleanups.unshift(slack.close)
+    const users = Array.from({ length: 100 }, (_, i) => `U0BENCH${String(i).padStart(3, '0')}`)
+    const configPath = join(dir, 'dumpling.yml')
+    await writeFile(
+      configPath,
+      `rules: { tables: {} }
+storage: { kind: s3, bucket: ${s3.bucket}, endpoint: ${s3.endpoint}, forcePathStyle: true, region: us-east-1 }
+slack:
+  teams: [T0BENCH]
+  channels: [C0BENCH]
+  users: [${users.join(', ')}]
+  auditChannel: C0AUDIT
+  rateLimit: { linksPerUserPerHour: 1000 }
+`,
+    )
+    const signingSecret = randomBytes(24).toString('hex')
+    const env = {
+      ...process.env,
+      ...s3.env,
+      DUMPLING_CONFIG: configPath,
+      SLACK_BOT_TOKEN: `xoxb-0-0-${randomBytes(8).toString('hex')}`,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: slack.apiUrl,
+      PORT: String(await freePort()),
+      LOG_LEVEL: 'warn',
+    }
+    await storeOneSnapshot(s3)
+    const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []
+    const serve = spawn(process.execPath, [...profile, join(root, 'dist/cli/index.js'), 'serve'], {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    })
+    cleanups.unshift(() => stop(serve))
+    const base = `http://127.0.0.1:${env.PORT}`
+    await waitUntilReady(base)
+
+    log(`Serve: ${requests} signed /dump latest requests, ${concurrency} at a time…`)
+    const results: Result[] = []
+    let next = 0
+    const worker = async () => {
+      while (next < requests) {
+        const i = next++
+        results.push(
+          await oneRequest(base, slack, signingSecret, users[i % users.length] ?? 'U0', i),
+        )
+      }
+    }
+    const t0 = performance.now()
+    await Promise.all(Array.from({ length: concurrency }, worker))
+    const seconds = (performance.now() - t0) / 1000
+    process.stdout.write(formatServeReport(results, seconds))
+    return 0
+  } finally {
+    for (const cleanup of cleanups) await cleanup().catch(() => {})
+  }
+}
+
+async function oneRequest(
+  base: string,
+  slack: SlackStandIn,
+  secret: string,
+  user: string,
+  i: number,
+): Promise<Result> {
+  const id = `${i}-${randomBytes(4).toString('hex')}`
+  const fields = {
+    token: 'x',
+    command: '/dump',
+    text: 'latest',
+    team_id: 'T0BENCH',
+    channel_id: 'C0BENCH',
+    user_id: user,
+    trigger_id: `bench.${id}`,
+    response_url: `${slack.base}/response/${id}`,
+  }
+  const body = new URLSearchParams(fields).toString()
+  const ts = Math.floor(Date.now() / 1000)
+  const signature = slackSignature(secret, ts, body)
+  const reply = slack.waitForReply(id, 10_000)
+  // Awaited only after a 200; a failed request must not leave it rejecting unheard.
+  reply.catch(() => {})
+  const t0 = performance.now()
+  try {
+    const res = await fetch(`${base}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': signature,
+      },
+      body,
+    })
+    await res.arrayBuffer()
+    const ackMs = performance.now() - t0
+    if (res.status !== 200) return { ackMs, replyMs: Number.NaN, error: `HTTP ${res.status}` }
+    const text = await reply
+    const replyMs = performance.now() - t0
+    const error = text.includes('Download dump.sql.gz')
+      ? null
+      : `reply without a link: ${text.slice(0, 60)}`
+    return { ackMs, replyMs, error }
+  } catch (err) {
+    return { ackMs: performance.now() - t0, replyMs: Number.NaN, error: (err as Error).message }
+  }
+}
+
+export function formatServeReport(results: Result[], seconds: number): string {
+  const errors = results.filter((r) => r.error !== null)
+  const acks = results.map((r) => r.ackMs).sort((a, b) => a - b)
+  const replies = results
+    .filter((r) => r.error === null)
+    .map((r) => r.replyMs)
+    .sort((a, b) => a - b)
+  const pct = (xs: number[], p: number) =>
+    xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? Number.NaN
+  const ms = (x: number) => `${x.toFixed(1)} ms`
+  const maxAck = acks.at(-1) ?? Number.NaN
+  const p99 = pct(replies, 99)
+  const status = (ok: boolean) => (ok ? 'met' : '**missed**')
+  const firstErrors = [...new Set(errors.map((e) => e.error))].slice(0, 3).join('; ')
+  return `
+## dumpling serve: signed /dump latest against s3rver storage
+
+${results.length} requests in ${seconds.toFixed(1)} s (${(results.length / seconds).toFixed(0)}/s)
+
+| measure | value | target | status |
+|---|---|---|---|
+| errors | ${errors.length}${firstErrors ? ` (${firstErrors})` : ''} | 0 | ${status(errors.length === 0)} |
+| ack (HTTP 200), max | ${ms(maxAck)} (p50 ${ms(pct(acks, 50))}, p99 ${ms(pct(acks, 99))}) | < 3000 ms | ${status(maxAck < 3000)} |
+| ephemeral reply, p99 | ${ms(p99)} (p50 ${ms(pct(replies, 50))}, max ${ms(replies.at(-1) ?? Number.NaN)}) | < 100 ms | ${status(p99 < 100)} |
+`
+}
+
+interface SlackStandIn {
+  base: string
+  apiUrl: string
+  waitForReply(id: string, ms: number): Promise<string>
+  close(): Promise<void>
+}
+
+/** Slack's side: the Web API (chat.postMessage for the audit channel) and response_urls. */
+async function startSlackStandIn(): Promise<SlackStandIn> {
+  const waiting = new Map<string, (text: string) => void>()
+  const server: Server = createServer(async (req, res) => {
+    const body = await readBody(req)
+    const match = /^\/response\/(.+)$/.exec(req.url ?? '')
+    if (match?.[1]) {
+      waiting.get(match[1])?.(String((JSON.parse(body) as { text?: string }).text))
+      waiting.delete(match[1])
+      res.writeHead(200).end('ok')
+      return
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"ts":"1.0"}')
+  })
+  server.keepAliveTimeout = 60_000
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    base,
+    apiUrl: `${base}/api/`,
+    waitForReply(id, ms) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting.delete(id)
+          reject(new Error('no reply within 10 s'))
+        }, ms)
+        waiting.set(id, (text) => {
+          clearTimeout(timer)
+          resolve(text)
+        })
+      })
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  }
+}
+
+/** One small snapshot in the bench bucket, stored through the storage interface. */
+async function storeOneSnapshot(s3: BenchS3): Promise<void> {
+  const storage = createS3Storage({
+    bucket: s3.bucket,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    client: { credentials: s3.credentials },
+  })
+  const dump = randomBytes(200_000)
+  const id = '20261127T030000Z-be0c'
+  const upload = await storage.beginSnapshot(id)
+  await pipeline(Readable.from([dump]), upload.dump)
+  const manifest: Manifest = {
+    formatVersion: 1,
+    id,
+    createdAt: new Date().toISOString(),
+    tool: { name: 'dumpling', version: 'bench' },
+    source: { database: 'app', serverVersion: '15', systemIdentifier: null },
+    schemaFingerprint: '-',
+    rulesHash: '-',
+    tables: [{ name: 'public.t', data: 'dump', rows: 1, bytes: dump.length }],
+    dump: {
+      file: 'dump.sql.gz',
+      compression: 'gzip',
+      bytes: dump.length,
+      sha256: createHash('sha256').update(dump).digest('hex'),
+    },
+    durationMs: 1,
+  }
+  await upload.commit(manifest)
+}
+
+async function waitUntilReady(base: string): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    const ok = await fetch(`${base}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (ok) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error('dumpling serve did not become ready within 20 s')
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve()
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve())
+    child.kill('SIGTERM')
+  })
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
