@@ -366,6 +366,41 @@ describe('/dump refresh', () => {
   })
 })
 
+describe('when Slack is awkward', () => {
+  it('still answers when the audit channel post fails (app not in the channel)', async () => {
+    stub.failing['chat.postMessage'] = 'not_in_channel'
+    try {
+      const { responseUrl } = await command('status', lead)
+      expect(String((await firstReply(responseUrl)).text)).toContain('snapshot')
+      const deadline = Date.now() + 5000
+      while (!logged.includes('audit channel post failed') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      expect(logged).toContain('audit channel post failed')
+    } finally {
+      delete stub.failing['chat.postMessage']
+    }
+  })
+
+  it('sends the refresh result by direct message when the response_url no longer works', async () => {
+    const { responseUrl } = await command('refresh', {
+      ...lead,
+      response_url: stub.responseUrl({ expired: true }),
+    })
+    await stub.replies(responseUrl)
+    const deadline = Date.now() + 60_000
+    const dm = () =>
+      stub.posts.find(
+        (p) =>
+          p.path === '/api/chat.postMessage' &&
+          p.body.channel === 'U0LEAD' &&
+          String(p.body.text).includes('is ready'),
+      )
+    while (!dm() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    expect(dm()).toBeDefined()
+  })
+})
+
 describe('health', () => {
   it('serves /healthz and /readyz', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200)

@@ -1,0 +1,29 @@
+import { webApi } from '@slack/bolt'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type SlackStub, startSlackStub } from '../../test/helpers/slack.js'
+import { createLogger } from '../logger.js'
+import { createAuditChannel } from './audit-channel.js'
+
+let stub: SlackStub
+beforeAll(async () => {
+  stub = await startSlackStub()
+})
+afterAll(() => stub.close())
+
+describe('createAuditChannel', () => {
+  it('sends lines that arrive together as few messages, in order, at most one per interval', async () => {
+    const client = new webApi.WebClient('xoxb-test', { slackApiUrl: stub.apiUrl })
+    const channel = createAuditChannel(client, 'C0AUDIT', createLogger({ level: 'silent' }), 300)
+    const started = Date.now()
+    for (let i = 1; i <= 20; i++) channel.post(`line ${i}`)
+    await new Promise((r) => setTimeout(r, 50))
+    for (let i = 21; i <= 25; i++) channel.post(`line ${i}`)
+    await channel.settle()
+    const posts = stub.posts.filter((p) => p.path === '/api/chat.postMessage')
+    expect(posts.length).toBeLessThanOrEqual(3)
+    const lines = posts.flatMap((p) => String(p.body.text).split('\n'))
+    expect(lines).toEqual(Array.from({ length: 25 }, (_, i) => `line ${i + 1}`))
+    expect(posts.every((p) => p.body.channel === 'C0AUDIT')).toBe(true)
+    expect(Date.now() - started).toBeLessThan(2000)
+  })
+})
