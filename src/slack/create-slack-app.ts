@@ -15,6 +15,7 @@ import type { Logger } from '../logger.js'
 import type { SnapshotStorage } from '../storage/storage.js'
 import { createAuditChannel } from './audit-channel.js'
 import { createBoltLogger } from './bolt-logger.js'
+import { createConcurrencyLimit } from './concurrency-limit.js'
 import { createGroupMembers } from './group-members.js'
 import { createLatestSnapshot } from './latest-snapshot.js'
 import type { RecordAudit } from './listeners/commands/dump.js'
@@ -42,6 +43,13 @@ export interface SlackServer {
   /** Stop taking requests, abort a running snapshot, finish replies in flight. */
   stop(): Promise<void>
 }
+
+/**
+ * Commands worked on at once after their ack. Enough to overlap S3 and Slack round
+ * trips; few enough that a burst cannot starve the acks (bench: 50 concurrent
+ * requests, ack max 0.98 s with 8 and 0.46 s with 4, against 5.5 s unlimited).
+ */
+const commandsAtOnce = 8
 
 /** How long shutdown waits for replies still being written. */
 const drainMs = 10_000
@@ -137,6 +145,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
     auditChannel,
     rateLimit: createRateLimit(config.slack.rateLimit.linksPerUserPerHour),
     seen: createSeenTriggers(),
+    limit: createConcurrencyLimit(commandsAtOnce),
     linkSeconds: deps.linkSeconds ?? 180,
     now: deps.now ?? (() => new Date()),
   })

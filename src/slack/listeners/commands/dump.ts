@@ -47,6 +47,11 @@ export interface DumpCommandDeps {
   auditChannel: AuditChannel
   rateLimit: RateLimit
   seen: SeenTriggers
+  /**
+   * Runs the work after the ack with bounded concurrency, so that under a burst new
+   * requests are still acked at once instead of queueing behind every reply in progress.
+   */
+  limit: <T>(work: () => Promise<T>) => Promise<T>
   /** Seconds a link stays valid (`links.expiresIn`). */
   linkSeconds: number
   now: () => Date
@@ -77,7 +82,10 @@ export function createDumpCommand(deps: DumpCommandDeps) {
     const parsed = parseCommand(command.text)
     const answer = (r: Reply) => send(respond, r, deps.log)
     try {
-      await handle(deps, { who, parsed, text: command.text.trim(), answer, respond, client })
+      const request = { who, parsed, text: command.text.trim(), answer, respond, client }
+      const tail = await deps.limit(() => handle(deps, request))
+      // A refresh waits for its snapshot outside the limit.
+      await tail?.()
     } catch (err) {
       deps.log.error({ err: safeError(err), verb: parsed.kind }, 'dump command failed')
       await answer(failedReply(`\`/dump ${parsed.kind}\``))
@@ -94,7 +102,8 @@ interface Request {
   client: webApi.WebClient
 }
 
-async function handle(deps: DumpCommandDeps, req: Request): Promise<void> {
+/** Returns what is left to do outside the concurrency limit, if anything. */
+async function handle(deps: DumpCommandDeps, req: Request): Promise<void | (() => Promise<void>)> {
   const { parsed, answer } = req
   const access = await decide(deps, req.who, parsed)
   const event = auditEvent(deps, req, access)
@@ -173,7 +182,11 @@ async function latest(deps: DumpCommandDeps, req: Request, event: AuditEvent): P
   await req.answer(latestReply(manifest, link, deps.now()))
 }
 
-async function refresh(deps: DumpCommandDeps, req: Request, event: AuditEvent): Promise<void> {
+async function refresh(
+  deps: DumpCommandDeps,
+  req: Request,
+  event: AuditEvent,
+): Promise<void | (() => Promise<void>)> {
   const status = await deps.jobs.status()
   if (status.running) {
     await audit(deps, event).catch(() => {})
@@ -193,10 +206,12 @@ async function refresh(deps: DumpCommandDeps, req: Request, event: AuditEvent): 
   }
   deps.auditChannel.post(refreshStartPostText(req.who.user))
   await req.answer(refreshStartedReply())
-  const outcome = await result.done
-  if (outcome.ok) deps.latest.forget()
-  deps.auditChannel.post(refreshEndPostText(req.who.user, outcome))
-  await followUp(deps, req, refreshDoneText(outcome), result.job.startedAt)
+  return async () => {
+    const outcome = await result.done
+    if (outcome.ok) deps.latest.forget()
+    deps.auditChannel.post(refreshEndPostText(req.who.user, outcome))
+    await followUp(deps, req, refreshDoneText(outcome), result.job.startedAt)
+  }
 }
 
 /** The refresh result: ephemeral through response_url while it works, else a direct message. */
