@@ -4,6 +4,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../../src/bench/serve-bench.js'
 import { runCli } from '../helpers/run-cli.js'
 import { type SlackStub, startSlackStub } from '../helpers/slack.js'
 import { createWorkdir } from '../helpers/workdir.js'
@@ -31,14 +32,6 @@ afterAll(async () => {
   await stub.close()
   work.remove()
 })
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 describe('dumpling serve', () => {
   it('serves health checks, and on SIGTERM stops cleanly with exit 0', async () => {
