@@ -63,6 +63,14 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
     region: options.region ?? (custom ? 'us-east-1' : undefined),
     endpoint: options.endpoint,
     forcePathStyle: options.forcePathStyle,
+    // Nothing waits forever on a server that accepts and never answers, so an abort
+    // after SIGTERM still ends. requestTimeout runs until the response headers (an
+    // 8 MiB part included), never during a dump's download, which may pause for long.
+    requestHandler: {
+      connectionTimeout: 10_000,
+      requestTimeout: 120_000,
+      throwOnRequestTimeout: true,
+    },
     // S3-compatible servers often reject the SDK's default CRC checksums.
     ...(custom
       ? { requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }

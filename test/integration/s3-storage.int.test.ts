@@ -1,7 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.js'
-import { idAt, manifestFor, putSnapshot, readAll } from '../helpers/stored-snapshots.js'
+import {
+  expectDownload,
+  idAt,
+  manifestFor,
+  putSnapshot,
+  readAll,
+} from '../helpers/stored-snapshots.js'
 
 let s3: TestS3Server
 let n = 0
@@ -42,13 +48,7 @@ describe('S3 storage', () => {
     const { url, expiresAt } = await storage.createLink(manifest.id, 180)
     expect(expiresAt.getTime() - Date.now()).toBeGreaterThan(170_000)
     expect(expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(180_000)
-    const res = await fetch(url)
-    expect(res.status).toBe(200)
-    expect(res.headers.get('content-disposition')).toBe(
-      `attachment; filename="app-${manifest.id}.sql.gz"`,
-    )
-    const body = Buffer.from(await res.arrayBuffer())
-    expect(createHash('sha256').update(body).digest('hex')).toBe(manifest.dump.sha256)
+    await expectDownload(url, manifest)
   })
 
   it('gives 403 to a link signed more than 180 s ago', async () => {
