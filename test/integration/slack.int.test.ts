@@ -401,6 +401,24 @@ describe('when Slack is awkward', () => {
   })
 })
 
+describe('setup errors', () => {
+  it('needs the signing secret in HTTP mode, and not in Socket Mode', () => {
+    const deps = {
+      config,
+      storage,
+      audit: async () => {},
+      jobs: createInProcessJobs({ config, storage, log, takeSnapshot: snapshotIntoStorage }),
+      log,
+    }
+    const without = { ...config, slack: { ...config.slack, signingSecret: null } }
+    expect(() => createSlackApp({ ...deps, config: without })).toThrow(
+      /SLACK_SIGNING_SECRET is not set/,
+    )
+    const socket = { ...without, slack: { ...without.slack, appToken: 'xapp-1-A0-1-abc' } }
+    expect(() => createSlackApp({ ...deps, config: socket })).not.toThrow()
+  })
+})
+
 describe('health', () => {
   it('serves /healthz and /readyz', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200)
