@@ -1,6 +1,7 @@
 import type { Config } from '../config/load-config.js'
+import { s3Location } from './keys.js'
+import { createLazyStorage } from './lazy-storage.js'
 import { createLocalStorage } from './local-storage.js'
-import { createS3Storage } from './s3-storage.js'
 import type { SnapshotStorage } from './storage.js'
 
 /** The storage the config names: a local folder (the default) or an S3 bucket. */
@@ -10,6 +11,8 @@ export function createStorage(config: Pick<Config, 'storage' | 'linkSecret'>): S
     case 'local':
       return createLocalStorage({ ...storage, linkSecret: config.linkSecret })
     case 's3':
-      return createS3Storage(storage)
+      return createLazyStorage(s3Location(storage.bucket, storage.prefix), async () =>
+        (await import('./s3-storage.js')).createS3Storage(storage),
+      )
   }
 }

@@ -20,6 +20,7 @@ import {
   manifestFile,
   normalizePrefix,
   parseSnapshotKey,
+  s3Location,
   snapshotKey,
   snapshotsRoot,
 } from './keys.js'
@@ -79,7 +80,7 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
   })
   const place: S3Place = {
     bucket,
-    where: `s3://${bucket}/${prefix}`,
+    where: s3Location(bucket, prefix),
     region: options.region,
     endpoint: options.endpoint,
   }
