@@ -29,6 +29,8 @@ import { createWorkdir } from '../helpers/workdir.js'
 
 const signingSecret = randomBytes(24).toString('hex')
 const botToken = `xoxb-1-2-${randomBytes(12).toString('hex')}`
+const anonKey = randomBytes(32).toString('base64')
+const linkSecret = randomBytes(32).toString('base64')
 const rulesPath = fileURLToPath(new URL('../fixtures/rules.yml', import.meta.url))
 
 let stub: SlackStub
@@ -45,7 +47,7 @@ let s3App: SlackServer
 let s3Base: string
 const work = createWorkdir()
 /** Every link and response_url handed out in this file: none may reach the log. */
-const secrets: string[] = [signingSecret, botToken]
+const secrets: string[] = [signingSecret, botToken, anonKey, linkSecret]
 
 beforeAll(async () => {
   stub = await startSlackStub()
@@ -65,18 +67,7 @@ slack:
   rateLimit: { linksPerUserPerHour: 3 }
 `,
   )
-  config = loadConfig({
-    path: configPath,
-    env: {
-      DUMPLING_SOURCE_URL: db.url,
-      DUMPLING_ANON_KEY: randomBytes(32).toString('base64'),
-      DUMPLING_LINK_SECRET: randomBytes(32).toString('base64'),
-      SLACK_BOT_TOKEN: botToken,
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: stub.apiUrl,
-      PORT: '0',
-    },
-  })
+  config = loadConfig({ path: configPath, env: { ...envFor(), DUMPLING_SOURCE_URL: db.url } })
   log = createLogger({
     level: 'debug',
     destination: new Writable({
@@ -132,6 +123,18 @@ afterAll(async () => {
   await db?.drop()
   work.remove()
 })
+
+/** The secrets and settings every app in this file runs with. */
+function envFor(): NodeJS.ProcessEnv {
+  return {
+    DUMPLING_ANON_KEY: anonKey,
+    DUMPLING_LINK_SECRET: linkSecret,
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: stub.apiUrl,
+    PORT: '0',
+  }
+}
 
 const dev = { team_id: 'T0ACME', channel_id: 'C0DEV', user_id: 'U0DEV' }
 const lead = { ...dev, user_id: 'U0LEAD' }
@@ -363,6 +366,52 @@ describe('/dump refresh', () => {
       true,
     )
     expect(channel.some((p) => String(p.body.text).includes('is complete'))).toBe(true)
+  })
+})
+
+describe('/dump refresh that fails', () => {
+  it('tells the requester and the audit channel why (here: columns nobody classified)', async () => {
+    const path = work.write(
+      'unclassified.yml',
+      `rules: { tables: { public.users: { columns: { id: keep } } } }
+storage: { kind: local, dir: ./store-unclassified }
+slack: { teams: [T0ACME], channels: [C0DEV], leads: [U0LEAD], auditChannel: C0AUDIT }
+`,
+    )
+    const strict = loadConfig({ path, env: { ...envFor(), DUMPLING_SOURCE_URL: db.url } })
+    const store = createLocalStorage({
+      ...(strict.storage as { dir: string }),
+      publicUrl: 'http://127.0.0.1:0',
+      linkSecret: null,
+    })
+    const app = createSlackApp({
+      config: strict,
+      storage: store,
+      audit: (event) => recordAudit({ storage: store, log }, event),
+      jobs: createInProcessJobs({
+        config: strict,
+        storage: store,
+        log,
+        takeSnapshot: snapshotIntoStorage,
+      }),
+      log,
+    })
+    const to = `http://127.0.0.1:${(await app.start(0)).port}`
+    try {
+      const { responseUrl } = await command('refresh', lead, to)
+      const [, done] = await stub.replies(responseUrl, 2, 60_000)
+      expect(String(done?.body.text)).toMatch(/failed: .*public\.users/s)
+      const deadline = Date.now() + 5000
+      const failedPost = () =>
+        stub.posts.find(
+          (p) => p.path === '/api/chat.postMessage' && String(p.body.text).includes('*failed*'),
+        )
+      while (!failedPost() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+      expect(String(failedPost()?.body.text)).toContain('public.users')
+      expect(await store.list()).toEqual([])
+    } finally {
+      await app.stop()
+    }
   })
 })
 
