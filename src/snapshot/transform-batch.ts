@@ -1,6 +1,6 @@
-import type { ColumnInfo, Compiler, RuleSpec, ValueTransform } from '../transformers/index.js'
+import type { ColumnInfo, Compiler, RuleSpec } from '../transformers/index.js'
 import { OutBuffer } from './out-buffer.js'
-import { createRowRewriter } from './row-rewriter.js'
+import { createRowRewriter, type FieldTransform } from './row-rewriter.js'
 
 /** What a batch of one table's rows needs: its COPY statement and the rules of its leading columns. */
 export interface BatchPlan {
@@ -16,8 +16,11 @@ export interface BatchPlan {
 const footer = Buffer.from('\\.\n\n')
 
 /** Compile a plan's transforms. */
-export function compilePlan(plan: BatchPlan, compile: Compiler): ValueTransform[] {
-  return plan.columns.map((c) => compile(c.spec, c.column).fn)
+export function compilePlan(plan: BatchPlan, compile: Compiler): FieldTransform[] {
+  return plan.columns.map((c) => {
+    const { fn, transformer } = compile(c.spec, c.column)
+    return { fn, copySafe: transformer.copySafe === true }
+  })
 }
 
 /**
@@ -26,7 +29,7 @@ export function compilePlan(plan: BatchPlan, compile: Compiler): ValueTransform[
  */
 export function transformBatch(
   plan: BatchPlan,
-  transforms: readonly ValueTransform[],
+  transforms: readonly FieldTransform[],
   raw: Buffer,
 ): { block: Buffer; rows: number } {
   const out = new OutBuffer(raw.length + plan.header.length + 4096)

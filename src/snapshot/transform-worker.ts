@@ -1,7 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { gzipSync } from 'node:zlib'
-import { createCompiler, type ValueTransform } from '../transformers/index.js'
-import { gzipLevel } from './dump-writer.js'
+import { createCompiler } from '../transformers/index.js'
+import { batchGzipOptions } from './gzip-options.js'
+import type { FieldTransform } from './row-rewriter.js'
 import { type BatchPlan, compilePlan, transformBatch } from './transform-batch.js'
 
 /**
@@ -22,7 +23,7 @@ export type BatchResponse =
   | { id: number; error: string }
 
 const compile = createCompiler((workerData as { key: string }).key)
-const plans = new Map<string, { plan: BatchPlan; transforms: ValueTransform[] }>()
+const plans = new Map<string, { plan: BatchPlan; transforms: FieldTransform[] }>()
 
 parentPort?.on('message', (request: BatchRequest) => {
   try {
@@ -36,7 +37,7 @@ parentPort?.on('message', (request: BatchRequest) => {
     if (!entry) throw new Error(`no plan ${request.planId}`)
     const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength)
     const { block, rows } = transformBatch(entry.plan, entry.transforms, raw)
-    const gz = gzipSync(block, { level: gzipLevel })
+    const gz = gzipSync(block, batchGzipOptions)
     const response: BatchResponse = { id: request.id, gz, rows, bytes: block.length }
     parentPort?.postMessage(response, ownsBuffer(gz) ? [gz.buffer] : [])
   } catch (err) {
