@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { gzipSync } from 'node:zlib'
 import { createCompiler } from '../transformers/index.js'
 import { batchGzipOptions } from './gzip-options.js'
+import { OutBuffer } from './out-buffer.js'
 import type { FieldTransform } from './row-rewriter.js'
 import { type BatchPlan, compilePlan, transformBatch } from './transform-batch.js'
 
@@ -24,6 +25,8 @@ export type BatchResponse =
 
 const compile = createCompiler((workerData as { key: string }).key)
 const plans = new Map<string, { plan: BatchPlan; transforms: FieldTransform[] }>()
+/** Each block is compressed before the next batch: one buffer serves them all. */
+const out = new OutBuffer(1 << 20)
 
 parentPort?.on('message', (request: BatchRequest) => {
   try {
@@ -36,7 +39,7 @@ parentPort?.on('message', (request: BatchRequest) => {
     const entry = plans.get(request.planId)
     if (!entry) throw new Error(`no plan ${request.planId}`)
     const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength)
-    const { block, rows } = transformBatch(entry.plan, entry.transforms, raw)
+    const { block, rows } = transformBatch(entry.plan, entry.transforms, raw, out)
     const gz = gzipSync(block, batchGzipOptions)
     const response: BatchResponse = { id: request.id, gz, rows, bytes: block.length }
     parentPort?.postMessage(response, ownsBuffer(gz) ? [gz.buffer] : [])
