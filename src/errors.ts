@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'pg_dump_too_old'
   | 'dump_failed'
   | 'output_exists'
+  | 'leak_found'
+  | 'rules_file_exists'
   | 'interrupted'
   | 'usage'
 
@@ -27,6 +29,8 @@ export const exitCodes = {
   pg_dump_too_old: 6,
   dump_failed: 7,
   output_exists: 8,
+  leak_found: 9,
+  rules_file_exists: 10,
   interrupted: 130,
 } as const satisfies Record<ErrorCode, number>
 

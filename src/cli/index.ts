@@ -6,24 +6,28 @@ import { toolVersion } from '../version.js'
 import { check, checkHelp } from './check.js'
 import type { Cli } from './cli.js'
 import { snapshot, snapshotHelp } from './snapshot.js'
+import { verify, verifyHelp } from './verify.js'
 
 const usage = `Usage: dumpling <command> [options]
 
 Commands:
   check      compare the rules with the live source schema
   snapshot   take an anonymized snapshot into a folder
+  verify     search a snapshot for original values the rules should have replaced
   demo       the whole loop on a throwaway database, in one command
 
 Run "dumpling <command> --help" for a command's options.
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 config or secret, 4 rules do not match the
 schema, 5 source unreachable, 6 pg_dump missing or too old, 7 dump failed, 8 output exists,
-130 interrupted (SIGINT or SIGTERM; nothing written).`
+9 originals found by verify, 10 rules file exists (init), 130 interrupted
+(SIGINT or SIGTERM; nothing written).`
 
 const options = {
   config: { type: 'string' },
   output: { type: 'string' },
   jobs: { type: 'string' },
   force: { type: 'boolean' },
+  verify: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const
@@ -42,7 +46,7 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       cli.stderr.write(`${usage}\n`)
       return exitCodes.usage
     }
-    if (rest.length > 0) {
+    if (rest.length > (verb === 'verify' ? 1 : 0)) {
       cli.stderr.write(`Unexpected argument "${rest[0]}" for dumpling ${verb}.\n`)
       return exitCodes.usage
     }
@@ -53,6 +57,9 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       case 'snapshot':
         if (values.help) return help(cli, snapshotHelp)
         return await snapshot(cli, values)
+      case 'verify':
+        if (values.help) return help(cli, verifyHelp)
+        return await verify(cli, { ...values, dir: rest[0] })
       case 'demo':
         await runDemo(cli.stdout)
         return 0

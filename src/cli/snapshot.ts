@@ -1,10 +1,11 @@
 import { resolve } from 'node:path'
 import { loadConfig } from '../config/load-config.js'
 import { AppError } from '../errors.js'
+import { createVerifyHook } from './verify.js'
 import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
 import type { Cli } from './cli.js'
 
-export const snapshotHelp = `Usage: dumpling snapshot --output DIR [--jobs N] [--force] [--config FILE]
+export const snapshotHelp = `Usage: dumpling snapshot --output DIR [--jobs N] [--force] [--verify] [--config FILE]
 
 Take an anonymized snapshot of the source database into DIR:
   dump.sql.gz     restores with: gunzip -c dump.sql.gz | psql -v ON_ERROR_STOP=1 -d EMPTY_DB
@@ -14,6 +15,8 @@ Options:
   --output DIR   folder for the snapshot (created if missing)
   --jobs N       parallel COPY sessions in one consistent snapshot (default: snapshot.jobs, 2)
   --force        replace a snapshot already in DIR
+  --verify       before keeping the dump, search it for originals sampled inside the same
+                 snapshot (see dumpling verify --help); a hit keeps nothing and exits 9
   --config FILE  dumpling.yml (default: DUMPLING_CONFIG, then ./dumpling.yml)`
 
 export interface SnapshotArgs {
@@ -21,6 +24,7 @@ export interface SnapshotArgs {
   output?: string | undefined
   jobs?: string | undefined
   force?: boolean | undefined
+  verify?: boolean | undefined
 }
 
 /** `dumpling snapshot`: parse, run, print. */
@@ -45,6 +49,7 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
     force: args.force ?? false,
     onEvent: progress.onEvent,
     signal: stop.signal,
+    ...(args.verify ? { verify: createVerifyHook(cli, config) } : {}),
   }).finally(() => {
     progress.stop()
     process.off('SIGINT', onSignal)

@@ -8,7 +8,7 @@ import { connectSource } from '../db/connect.js'
 import { introspect } from '../db/introspect.js'
 import { findPgDump, spawnPgDump, waitForExit } from '../db/pg-dump.js'
 import { AppError } from '../errors.js'
-import { checkRules } from '../rules/check-rules.js'
+import { checkRules, type PlannedTable } from '../rules/check-rules.js'
 import { formatProblems } from '../rules/format-problems.js'
 import { createCompiler } from '../transformers/index.js'
 import { toolVersion } from '../version.js'
@@ -48,6 +48,8 @@ export interface SnapshotOptions {
   workers?: number
   /** Abort the run (SIGINT, SIGTERM): every session ends and nothing is left behind. */
   signal?: AbortSignal
+  /** `--verify`: check the finished dump inside the same snapshot; a throw keeps nothing. */
+  verify?: (dump: { snapshot: string; path: string; tables: PlannedTable[] }) => Promise<void>
 }
 
 /**
@@ -133,6 +135,7 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
     await appendPgDump(writer, pgDump, url, 'post-data', snapshot)
     const dump = await writer.close()
     writer = null
+    await options.verify?.({ snapshot, path: partialPath, tables: dumped })
     await coordinator.query('COMMIT')
 
     const manifestTables: ManifestTable[] = tables

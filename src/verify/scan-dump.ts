@@ -1,0 +1,20 @@
+import { createReadStream } from 'node:fs'
+import { createGunzip } from 'node:zlib'
+import { createDumpScanner, type OnMatch } from './dump-scanner.js'
+import type { PrefixIndex } from './prefix-index.js'
+
+/**
+ * Stream a gzipped dump (any number of members back to back, as Dumpling
+ * writes them) once through the scanner. Memory stays flat: only one chunk
+ * and a pattern's length of look-behind are held. Returns the uncompressed bytes.
+ */
+export async function scanDump(path: string, index: PrefixIndex, onMatch: OnMatch): Promise<number> {
+  const scanner = createDumpScanner(index, onMatch)
+  const file = createReadStream(path, { highWaterMark: 1 << 20 })
+  const gunzip = createGunzip({ chunkSize: 1 << 18 })
+  file.on('error', (err) => gunzip.destroy(err))
+  file.pipe(gunzip)
+  for await (const chunk of gunzip) scanner.write(chunk as Buffer)
+  scanner.end()
+  return scanner.bytes
+}
