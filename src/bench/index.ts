@@ -16,6 +16,7 @@ import { createMemorySampler } from './memory-sampler.js'
 import { createResourceProbe } from './resource-probe.js'
 import { type DumplingCommand, type DumpTools, timeDumpling, timePgDump } from './timed-dumps.js'
 import { measureReferences, measureTransformers } from './transformer-cost.js'
+import { benchVerify } from './verify-bench.js'
 
 /** The repository root: this file runs as dist/bench/index.js. */
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -174,6 +175,7 @@ async function runBench(
     )
   }
 
+  log(await benchVerify(tools, dumpling, report.dumpling, options.rounds, log))
   report.load[1] = loadavg()[0] ?? 0
 
   if (options.profile || medianRatio(report) > targets.ratio) {

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path'
 import { loadConfig } from '../config/load-config.js'
 import { AppError } from '../errors.js'
-import { createVerifyHook } from './verify.js'
 import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
 import type { Cli } from './cli.js'
+import { createVerifyHook } from './verify.js'
 
 export const snapshotHelp = `Usage: dumpling snapshot --output DIR [--jobs N] [--force] [--verify] [--config FILE]
 

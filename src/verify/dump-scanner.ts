@@ -1,5 +1,5 @@
 import { maxPatternBytes } from './leak-patterns.js'
-import { type PrefixIndex, prefixBytes, windowKey, windowSlot } from './prefix-index.js'
+import { type PrefixIndex, prefixBytes, windowSlot } from './prefix-index.js'
 
 /** Where a match was found: a table and column of a COPY block, or null outside table data. */
 export type OnMatch = (table: string | null, column: string | null, pattern: number) => void
@@ -15,39 +15,38 @@ export interface DumpScanner {
 const copyHeader = /^COPY ("(?:[^"]|"")*"(?:\."(?:[^"]|"")*")?) \((.*)\) FROM stdin;$/
 const quotedName = /"((?:[^"]|"")*)"/g
 /** Bytes kept before the next unscanned position: a match's start and the byte before it. */
-const lookBehind = prefixBytes + 2
+const lookBehind = 8
 
 /**
  * A single pass over plain-SQL dump text that finds every indexed pattern and
- * names the table and column it sits in. It follows COPY blocks (header line,
- * tab-separated fields, the `\.` terminator) while it hashes, so attribution
- * costs one comparison per byte. A match must stand on word boundaries (a
- * `10.20.0.5` does not match inside `10.20.0.55`); a COPY escape such as `\n`
- * before the match counts as a boundary.
+ * names the table and column it sits in. Lines are found with the native
+ * `indexOf`; COPY blocks are followed by their header line and `\.`
+ * terminator; the field of a match is counted only when there is one. A match
+ * must stand on word boundaries (a `10.20.0.5` does not match inside
+ * `10.20.0.55`); a COPY escape such as `\n` before it counts as a boundary.
  */
 export function createDumpScanner(index: PrefixIndex, onMatch: OnMatch): DumpScanner {
   const { filter, byPrefix, patterns } = index
-  const reach = index.maxLength - prefixBytes
+  // A match may reach this far past its first byte; +4 to check its end
+  // boundary and a `\.` line after a newline.
+  const reach = index.maxLength + 4
   let buf: Buffer = Buffer.alloc(0)
   let pos = 0
   let bytes = 0
-  let hi = 0
-  let lo = 0
+  let window = 0
   let inCopy = false
   let table: string | null = null
   let columns: string[] = []
-  let field = 0
-  /** 0 at a line start, 1 after `\`, 2 after `\.`, 3 further into the line. */
-  let lineState = 0
-  /** Outside COPY: where the current line started in `buf`, and its earlier parts. */
+  /** Where the current line started in `buf`, and the tabs of its part before `buf`. */
   let lineStart = 0
+  let tabsBefore = 0
+  /** Outside COPY: the current line's parts before `buf`. */
   let lineParts: Buffer[] = []
 
-  const check = (i: number, key: number) => {
-    const candidates = byPrefix.get(key)
+  const check = (s: number) => {
+    if (s < 0 || s + prefixBytes > buf.length) return
+    const candidates = byPrefix.get(buf.readUIntBE(s, prefixBytes))
     if (!candidates) return
-    const s = i - prefixBytes + 1
-    if (s < 0) return
     for (const idx of candidates) {
       const p = patterns[idx] as Buffer
       const end = s + p.length
@@ -66,63 +65,66 @@ export function createDumpScanner(index: PrefixIndex, onMatch: OnMatch): DumpSca
       ) {
         continue
       }
-      onMatch(table, table === null ? null : (columns[field] ?? null), idx)
+      onMatch(table, table === null ? null : (columns[fieldAt(s)] ?? null), idx)
     }
   }
 
   const afterEscape = (s: number) => s >= 2 && buf[s - 2] === 92 && isEscapeLetter(buf[s - 1])
 
-  const newline = (i: number) => {
+  const fieldAt = (s: number) => {
+    let tabs = tabsBefore
+    for (let k = lineStart; k < s; k++) if (buf[k] === 9) tabs++
+    return tabs
+  }
+
+  /** The line ending at the newline `nl`; `buf` holds at least 3 bytes after it (unless at the end). */
+  const newline = (nl: number) => {
     if (inCopy) {
-      if (lineState === 2) {
+      if (buf[nl + 1] === 92 && buf[nl + 2] === 46 && buf[nl + 3] === 10) {
         inCopy = false
         table = null
       }
     } else {
-      const line = Buffer.concat([...lineParts, buf.subarray(lineStart, i)]).toString('utf8')
+      const line = Buffer.concat([...lineParts, buf.subarray(lineStart, nl)]).toString('utf8')
       lineParts = []
       const m = copyHeader.exec(line)
       if (m) {
         inCopy = true
-        table = [...(m[1] as string).matchAll(quotedName)]
-          .map((q) => (q[1] as string).replaceAll('""', '"'))
-          .join('.')
-        columns = [...(m[2] as string).matchAll(quotedName)].map((q) =>
-          (q[1] as string).replaceAll('""', '"'),
-        )
+        table = names(m[1] as string).join('.')
+        columns = names(m[2] as string)
       }
     }
-    lineStart = i + 1
-    field = 0
-    lineState = 0
+    lineStart = nl + 1
+    tabsBefore = 0
   }
 
   const scan = (final: boolean) => {
     const limit = final ? buf.length : buf.length - reach
-    for (let i = pos; i < limit; i++) {
-      const b = buf[i] as number
-      hi = ((hi << 8) | (lo >>> 24)) & 0xffff
-      lo = (lo << 8) | b
-      const slot = windowSlot(hi, lo)
-      if (((filter[slot >>> 5] as number) >>> (slot & 31)) & 1) check(i, windowKey(hi, lo))
-      if (b === 10) {
-        newline(i)
-      } else {
-        if (b === 9) field++
-        if (lineState < 3) {
-          lineState = lineState === 0 && b === 92 ? 1 : lineState === 1 && b === 46 ? 2 : 3
-        }
-      }
-    }
     if (limit <= pos) return
+    const data = buf
+    let w = window
+    let i = pos
+    while (i < limit) {
+      const nl = data.indexOf(10, i)
+      const stop = nl < 0 || nl >= limit ? limit : nl + 1
+      for (let k = i; k < stop; k++) {
+        w = (w << 8) | (data[k] as number)
+        const slot = windowSlot(w)
+        if (((filter[slot >>> 5] as number) >>> (slot & 31)) & 1) check(k - 3)
+      }
+      if (stop === nl + 1) newline(nl)
+      i = stop
+    }
+    window = w
     bytes += limit - pos
-    // Keep what a later match may start in or look back at; a line outside COPY keeps its start.
+    // Keep what a later match may start in or look back at; a line keeps its tab count.
     const keepFrom = Math.max(0, limit - lookBehind)
-    if (!inCopy && lineStart < keepFrom) {
-      lineParts.push(Buffer.from(buf.subarray(lineStart, keepFrom)))
+    if (lineStart < keepFrom) {
+      if (!inCopy) lineParts.push(Buffer.from(buf.subarray(lineStart, keepFrom)))
+      for (let k = lineStart; k < keepFrom; k++) if (buf[k] === 9) tabsBefore++
       lineStart = keepFrom
     }
-    lineStart = Math.max(0, lineStart - keepFrom)
+    lineStart -= keepFrom
     buf = buf.subarray(keepFrom)
     pos = limit - keepFrom
   }
@@ -139,6 +141,10 @@ export function createDumpScanner(index: PrefixIndex, onMatch: OnMatch): DumpSca
       return bytes
     },
   }
+}
+
+function names(list: string): string[] {
+  return [...list.matchAll(quotedName)].map((q) => (q[1] as string).replaceAll('""', '"'))
 }
 
 function isWord(b: number): boolean {

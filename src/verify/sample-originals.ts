@@ -1,15 +1,15 @@
 import type pg from 'pg'
 import { quoteIdent, quoteQualified } from '../db/sql-names.js'
 import type { PlannedColumn, PlannedTable } from '../rules/check-rules.js'
-import { parseJsonPath } from '../transformers/json-path.js'
 import type { ColumnKind } from '../transformers/index.js'
+import { parseJsonPath } from '../transformers/json-path.js'
 import { jsonLeaves } from './json-leaves.js'
 import { type SkipReason, skipReason } from './leak-patterns.js'
 
 /** Distinct originals searched for per transformed column. */
 export const valuesPerColumn = 1000
 /** Rows read per table and column to find them (and to tell common values). */
-const sampleRows = 10_000
+const sampleRows = 5_000
 /** Kinds whose text can be told apart from other data; numbers and dates recur by chance. */
 const textKinds: readonly ColumnKind[] = ['text', 'uuid', 'inet', 'bytea', 'other']
 
@@ -45,12 +45,15 @@ export async function sampleOriginals(
     for (const column of planned.columns) {
       if (column.compiled.name === 'keep') continue
       const source = `${planned.rulesFrom}.${column.column.name}`
-      const read = sampleQuery(planned, column)
+      let entry = counts.get(source)
+      // Partitions share their parent's rules: sample rows across them up to the limit.
+      const limit = sampleRows - (entry?.rows ?? 0)
+      if (limit <= 0) continue
+      const read = sampleQuery(planned, column, limit)
       if (!read) {
         notText.add(source)
         continue
       }
-      let entry = counts.get(source)
       if (!entry) {
         entry = { values: new Map(), rows: 0 }
         counts.set(source, entry)
@@ -86,10 +89,14 @@ interface SampleQuery {
   values(text: string): string[]
 }
 
-function sampleQuery(planned: PlannedTable, { column, spec }: PlannedColumn): SampleQuery | null {
+function sampleQuery(
+  planned: PlannedTable,
+  { column, spec }: PlannedColumn,
+  limit: number,
+): SampleQuery | null {
   const from = `FROM ONLY ${quoteQualified(planned.table.schema, planned.table.name)}`
   const name = quoteIdent(column.name)
-  const where = `WHERE ${name} IS NOT NULL LIMIT ${sampleRows}`
+  const where = `WHERE ${name} IS NOT NULL LIMIT ${limit}`
   if (column.kind === 'json') {
     const paths =
       typeof spec === 'object' && spec.transform === 'json' && spec.paths

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs'
-import { createGunzip } from 'node:zlib'
+import type { TransformOptions } from 'node:stream'
+import { createGunzip, type ZlibOptions } from 'node:zlib'
 import { createDumpScanner, type OnMatch } from './dump-scanner.js'
 import type { PrefixIndex } from './prefix-index.js'
 
@@ -8,10 +9,20 @@ import type { PrefixIndex } from './prefix-index.js'
  * writes them) once through the scanner. Memory stays flat: only one chunk
  * and a pattern's length of look-behind are held. Returns the uncompressed bytes.
  */
-export async function scanDump(path: string, index: PrefixIndex, onMatch: OnMatch): Promise<number> {
+export async function scanDump(
+  path: string,
+  index: PrefixIndex,
+  onMatch: OnMatch,
+): Promise<number> {
   const scanner = createDumpScanner(index, onMatch)
   const file = createReadStream(path, { highWaterMark: 1 << 20 })
-  const gunzip = createGunzip({ chunkSize: 1 << 18 })
+  // Decompression runs on the thread pool: a deep read-ahead lets it work while this thread scans.
+  // (zlib passes stream options on to its Transform; its types omit them.)
+  const options: ZlibOptions & TransformOptions = {
+    chunkSize: 1 << 18,
+    readableHighWaterMark: 1 << 22,
+  }
+  const gunzip = createGunzip(options)
   file.on('error', (err) => gunzip.destroy(err))
   file.pipe(gunzip)
   for await (const chunk of gunzip) scanner.write(chunk as Buffer)

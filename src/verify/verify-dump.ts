@@ -105,9 +105,9 @@ export async function verifyDump(options: VerifyOptions): Promise<VerifyReport> 
     bytes,
     sampleMs,
     scanMs: performance.now() - scanStarted,
-    leaks: [...found.values()].map((l) => ({ ...l, from: l.from.sort() })).sort((a, b) =>
-      `${a.table}.${a.column}`.localeCompare(`${b.table}.${b.column}`),
-    ),
+    leaks: [...found.values()]
+      .map((l) => ({ ...l, from: l.from.sort() }))
+      .sort((a, b) => `${a.table}.${a.column}`.localeCompare(`${b.table}.${b.column}`)),
   }
 }
 

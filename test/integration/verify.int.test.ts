@@ -54,7 +54,9 @@ describe('dumpling verify', () => {
     expect(result.stderr).toBe('')
     expect(result.stdout).toMatch(/^No original value found in .*dump\.sql\.gz\./)
     expect(result.stdout).toMatch(/Searched [\d,]+ distinct originals from \d+ transformed columns/)
-    expect(result.stdout).toMatch(/\d+ under 6 characters, \d+ too common, \d+ that a fake could equal/)
+    expect(result.stdout).toMatch(
+      /\d+ under 6 characters, \d+ too common, \d+ that a fake could equal/,
+    )
     expect(result.code).toBe(0)
   })
 
@@ -64,7 +66,9 @@ describe('dumpling verify', () => {
     users.bio = 'keep'
     const result = await snapshotThenVerify('kept-bio', rules)
     expect(result.code).toBe(9)
-    expect(result.stderr).toMatch(/public\.users\.bio: \d+ hits? of originals from .*public\.users\.email/)
+    expect(result.stderr).toMatch(
+      /public\.users\.bio: \d+ hits? of originals from .*public\.users\.email/,
+    )
     for (const value of await originals()) expect(result.stderr).not.toContain(value)
   })
 
@@ -101,7 +105,14 @@ describe('dumpling verify', () => {
 
     const goodOutput = join(work.dir, 'snapshot-verify-good')
     const good = await runCli(
-      ['snapshot', '--verify', '--config', writeConfig('sv-good', fixtureRules()), '--output', goodOutput],
+      [
+        'snapshot',
+        '--verify',
+        '--config',
+        writeConfig('sv-good', fixtureRules()),
+        '--output',
+        goodOutput,
+      ],
       env(),
     )
     expect(good.stderr).toMatch(/Verified: no original value found\./)
