@@ -5,12 +5,14 @@ import { exitCodes, isAppError } from '../errors.js'
 import { toolVersion } from '../version.js'
 import { check, checkHelp } from './check.js'
 import type { Cli } from './cli.js'
+import { init, initHelp } from './init.js'
 import { snapshot, snapshotHelp } from './snapshot.js'
 import { verify, verifyHelp } from './verify.js'
 
 const usage = `Usage: dumpling <command> [options]
 
 Commands:
+  init       write rules for every column, with suggested transformers and why
   check      compare the rules with the live source schema
   snapshot   take an anonymized snapshot into a folder
   verify     search a snapshot for original values the rules should have replaced
@@ -28,6 +30,7 @@ const options = {
   jobs: { type: 'string' },
   force: { type: 'boolean' },
   verify: { type: 'boolean' },
+  update: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const
@@ -51,6 +54,9 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       return exitCodes.usage
     }
     switch (verb) {
+      case 'init':
+        if (values.help) return help(cli, initHelp)
+        return await init(cli, values)
       case 'check':
         if (values.help) return help(cli, checkHelp)
         return await check(cli, values)

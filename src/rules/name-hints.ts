@@ -23,6 +23,7 @@ export type Category =
   | 'media'
   | 'tags'
   | 'externalId'
+  | 'company'
 
 export interface NameHint {
   category: Category
@@ -83,6 +84,7 @@ const signals: [Category, string[]][] = [
   ['media', ['avatar', 'photo', 'picture', 'image', 'signature', 'selfie', 'portrait']],
   ['tags', ['tags', 'labels', 'keywords']],
   ['externalId', ['external id', 'ext id', 'external ref', 'external reference']],
+  ['company', ['company', 'employer', 'organization', 'organisation', 'company name']],
 ]
 
 /** Table or JSON parent names whose plain `name` is a person's name. */
@@ -116,6 +118,11 @@ const personWords = new Set([
   'guests',
   'passenger',
   'applicant',
+  'shipping',
+  'billing',
+  'delivery',
+  'account',
+  'profile',
 ])
 
 /** `firstName` → [first, name]; `IP_Address2` → [ip, address, 2]. */

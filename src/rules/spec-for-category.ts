@@ -50,6 +50,8 @@ export function specForCategory(category: Category, column: ColumnInfo): RuleSpe
       return 'null'
     case 'tags':
       return text ? 'word' : null
+    case 'company':
+      return text ? 'company' : null
     case 'externalId':
       return kind === 'uuid' ? 'uuid' : text ? 'hash' : null
   }

@@ -1,6 +1,6 @@
 import type { Column, Table } from '../db/catalog.js'
 import type { ColumnInfo, RuleSpec } from '../transformers/index.js'
-import { type Category, nameHint } from './name-hints.js'
+import { nameHint } from './name-hints.js'
 import { specForCategory, specForValueKind } from './spec-for-category.js'
 import {
   containedKinds,
@@ -39,8 +39,7 @@ export function columnCandidates(
   const hint = nameHint(column.name, table.name)
   const byName = hint ? specForCategory(hint.category, column) : null
   if (hint && byName !== null) {
-    const why = [`the name matches "${hint.matched}"`, evidence?.why].filter(Boolean).join('; ')
-    out.push({ spec: byName, why })
+    out.push({ spec: byName, why: withEvidence(`the name matches "${hint.matched}"`, evidence) })
   }
   if (evidence) {
     const spec = column.kind === 'array' ? wrapArray(evidence.spec, column) : evidence.spec
@@ -49,6 +48,11 @@ export function columnCandidates(
   if (column.kind === 'inet' && !hint)
     out.push({ spec: 'ip', why: 'an inet column holds IP addresses' })
   return out
+}
+
+/** The name's reason, plus what the values showed when that is more than name-like words. */
+function withEvidence(why: string, evidence: Candidate | null): string {
+  return evidence && evidence.spec !== 'redact' ? `${why}; ${evidence.why}` : why
 }
 
 function wrapArray(each: RuleSpec, column: ColumnInfo): RuleSpec | null {
@@ -107,7 +111,7 @@ interface PathStats {
 }
 
 /** Personal-looking paths of sampled JSON documents, by key names and by string values. */
-export function jsonPathSuggestions(documents: readonly string[]): PathSuggestion[] {
+export function jsonPathSuggestions(documents: readonly string[], context = ''): PathSuggestion[] {
   const stats = new Map<string, PathStats>()
   for (const text of documents) {
     let doc: unknown
@@ -116,7 +120,7 @@ export function jsonPathSuggestions(documents: readonly string[]): PathSuggestio
     } catch {
       continue
     }
-    walk(doc, '$', '', '', stats)
+    walk(doc, '$', '', context, stats)
   }
   const out: PathSuggestion[] = []
   for (const [path, s] of stats) {
@@ -124,8 +128,11 @@ export function jsonPathSuggestions(documents: readonly string[]): PathSuggestio
     const byName = hint ? specForCategory(hint.category, textLeaf) : null
     const evidence = valueEvidence(s.strings)
     if (hint && byName !== null) {
-      const why = [`the key matches "${hint.matched}"`, evidence?.why].filter(Boolean).join('; ')
-      out.push({ path, spec: byName, why })
+      out.push({
+        path,
+        spec: byName,
+        why: withEvidence(`the key matches "${hint.matched}"`, evidence),
+      })
     } else if (evidence) {
       out.push({ path, spec: evidence.spec, why: evidence.why })
     }
@@ -158,9 +165,7 @@ function walk(
   if (node !== null && typeof node === 'object') {
     for (const [k, child] of Object.entries(node)) {
       const safe = safeKey.test(k) && wholeValueKind(k) === null
-      walk(child, safe ? `${path}.${k}` : `${path}.*`, safe ? k : '', key, stats)
+      walk(child, safe ? `${path}.${k}` : `${path}.*`, safe ? k : '', key || parent, stats)
     }
   }
 }
-
-export type { Category }

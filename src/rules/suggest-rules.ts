@@ -77,7 +77,7 @@ function suggestColumn(
   let candidates: Candidate[]
   let paths: PathSuggestion[] | undefined
   if (column.kind === 'json') {
-    paths = jsonPathSuggestions(values)
+    paths = jsonPathSuggestions(values, `${table.name} ${column.name}`)
     candidates =
       paths.length === 0
         ? []
@@ -94,7 +94,7 @@ function suggestColumn(
     candidates = columnCandidates(table, column, values)
   }
   for (const candidate of candidates) {
-    const fitted = fit(candidate, column, unique, compile)
+    const fitted = fitCandidate(candidate, column, unique, compile)
     if (fitted) return { name, ...fitted, ...(paths && fitted.spec !== 'keep' ? { paths } : {}) }
   }
   if (candidates[0]) {
@@ -108,7 +108,7 @@ function suggestColumn(
 }
 
 /** The candidate made valid for the column (type, unique index, NOT NULL), or null. */
-function fit(
+function fitCandidate(
   candidate: Candidate,
   column: Column,
   unique: string | null,
