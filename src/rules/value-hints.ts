@@ -52,7 +52,11 @@ export function hasNamePair(value: string): boolean {
   return namePair.test(value)
 }
 
+/** Dates and times have digits and separators too. */
+const dateLike = /^\d{4}-\d\d-\d\d|^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$|^\d\d?:\d\d/
+
 function isPhoneDigits(v: string): boolean {
+  if (dateLike.test(v)) return false
   const digits = v.replace(/\D/g, '').length
   // A bare run of digits is an id or an amount; a phone has a + or separators.
   return digits >= 7 && digits <= 15 && (v.startsWith('+') || /\d[\s().-]+\d/.test(v))
