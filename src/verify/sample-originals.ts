@@ -105,7 +105,13 @@ function sampleQuery(
     return {
       sql: `SELECT ${name}::text AS v ${from} ${where}`,
       values: (text) => {
-        const doc: unknown = JSON.parse(text)
+        let doc: unknown
+        try {
+          doc = JSON.parse(text)
+        } catch {
+          // V8's message quotes the text: never let it reach an error.
+          return []
+        }
         const out: string[] = []
         for (const steps of paths) jsonLeaves(doc, steps, out)
         return out
