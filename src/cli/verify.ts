@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type Config, loadConfig, requireSourceUrl } from '../config/load-config.js'
-import { withSource } from '../db/connect.js'
-import { introspect } from '../db/introspect.js'
 import { AppError } from '../errors.js'
-import { checkRules, type PlannedTable } from '../rules/check-rules.js'
+import type { PlannedTable } from '../rules/check-rules.js'
+import { checkSource } from '../rules/check-source.js'
 import type { SnapshotOptions } from '../snapshot/run-snapshot.js'
-import { createCompiler } from '../transformers/index.js'
 import { assertNoLeaks, formatVerifySummary, verifyDump } from '../verify/verify-dump.js'
 import type { Cli } from './cli.js'
 
@@ -43,17 +41,7 @@ export async function verify(
 
 /** The dumped tables and their compiled rules; rule problems are reported but do not stop a scan. */
 async function plannedTables(config: Config, url: string, cli: Cli): Promise<PlannedTable[]> {
-  const catalog = await withSource(url, async (client) => {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
-    return introspect(client)
-  })
-  // Nothing is transformed here: any key compiles the rules.
-  const { problems, tables } = checkRules(
-    config.rules,
-    catalog,
-    createCompiler(config.anonKey ?? 'dumpling verify compiles rules without transforming'),
-    config.locateRule,
-  )
+  const { problems, tables } = await checkSource(config, url)
   if (problems.length > 0) {
     cli.stderr.write(
       `warning: the rules have ${problems.length} problem${problems.length === 1 ? '' : 's'} against the source now (run dumpling check); sampling the columns they classify.\n`,
