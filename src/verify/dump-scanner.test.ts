@@ -61,6 +61,14 @@ describe('the dump scanner', () => {
     expect(hits).toEqual(['s.t.ip'])
   })
 
+  it('finds a 7-byte value at every alignment, in every chunking', () => {
+    const lines = Array.from({ length: 9 }, (_, pad) => `${pad}\t${' '.repeat(pad)}abc@d.e x\n`)
+    const text = `COPY "s"."t" ("id", "note") FROM stdin;\n${lines.join('')}\\.\n`
+    for (const chunkSize of [1, 2, 5, 8, 1000]) {
+      expect(scan(text, ['abc@d.e'], chunkSize).hits).toEqual(Array(9).fill('s.t.note'))
+    }
+  })
+
   it('finds nothing in a dump without the values', () => {
     expect(scan(dump, ['bob.o@example.org', 'Zoë Ångström'], 4).hits).toEqual([])
   })

@@ -1,5 +1,5 @@
 import { maxPatternBytes } from './leak-patterns.js'
-import { type PrefixIndex, prefixBytes, windowSlot } from './prefix-index.js'
+import { type PrefixIndex, prefixBytes, wordSlot } from './prefix-index.js'
 
 /** Where a match was found: a table and column of a COPY block, or null outside table data. */
 export type OnMatch = (table: string | null, column: string | null, pattern: number) => void
@@ -14,26 +14,26 @@ export interface DumpScanner {
 
 const copyHeader = /^COPY ("(?:[^"]|"")*"(?:\."(?:[^"]|"")*")?) \((.*)\) FROM stdin;$/
 const quotedName = /"((?:[^"]|"")*)"/g
-/** Bytes kept before the next unscanned position: a match's start and the byte before it. */
+/** Bytes kept before the next unscanned start: the byte before it and its escape (a multiple of 4). */
 const lookBehind = 8
 
 /**
  * A single pass over plain-SQL dump text that finds every indexed pattern and
  * names the table and column it sits in. Lines are found with the native
- * `indexOf`; COPY blocks are followed by their header line and `\.`
- * terminator; the field of a match is counted only when there is one. A match
+ * `indexOf`, and each line is read as aligned 4-byte words against the index
+ * (see prefix-index.ts); COPY blocks are followed by their header line and
+ * `\.` terminator; the field of a match is counted only when there is one. A match
  * must stand on word boundaries (a `10.20.0.5` does not match inside
  * `10.20.0.55`); a COPY escape such as `\n` before it counts as a boundary.
  */
 export function createDumpScanner(index: PrefixIndex, onMatch: OnMatch): DumpScanner {
   const { filter, byPrefix, patterns } = index
-  // A match may reach this far past its first byte; +4 to check its end
-  // boundary and a `\.` line after a newline.
-  const reach = index.maxLength + 4
-  let buf: Buffer = Buffer.alloc(0)
+  // A match may reach this far past its start; +8 to read its aligned word, check
+  // its end boundary and a `\.` line after a newline.
+  const reach = index.maxLength + 8
+  let buf: Buffer = Buffer.allocUnsafeSlow(0)
   let pos = 0
   let bytes = 0
-  let window = 0
   let inCopy = false
   let table: string | null = null
   let columns: string[] = []
@@ -101,24 +101,34 @@ export function createDumpScanner(index: PrefixIndex, onMatch: OnMatch): DumpSca
   const scan = (final: boolean) => {
     const limit = final ? buf.length : buf.length - reach
     if (limit <= pos) return
-    const data = buf
-    let w = window
+    // `buf` starts at byte 0 of its own ArrayBuffer (see write), so words are aligned.
+    const words = new Int32Array(buf.buffer, buf.byteOffset, buf.length >> 2)
+    const lastWord = (buf.length >> 2) << 2
     let i = pos
     while (i < limit) {
-      const nl = data.indexOf(10, i)
-      const stop = nl < 0 || nl >= limit ? limit : nl + 1
-      for (let k = i; k < stop; k++) {
-        w = (w << 8) | (data[k] as number)
-        const slot = windowSlot(w)
-        if (((filter[slot >>> 5] as number) >>> (slot & 31)) & 1) check(k - 3)
+      const nl = buf.indexOf(10, i)
+      const end = nl < 0 || nl >= limit ? limit : nl
+      // Starts in [i, end): each is checked from the one aligned word in its first four bytes.
+      const stop = Math.min(end + 3, lastWord - 3)
+      for (let p = (i + 3) & ~3; p < stop; p += 4) {
+        const bits = filter[wordSlot(words[p >> 2] as number)] as number
+        if (bits === 0) continue
+        for (let o = 0; o < 4; o++) {
+          const start = p - o
+          if ((bits >> o) & 1 && start >= i && start < end) check(start)
+        }
       }
-      if (stop === nl + 1) newline(nl)
-      i = stop
+      if (end === nl) {
+        newline(nl)
+        i = nl + 1
+      } else {
+        i = end
+      }
     }
-    window = w
     bytes += limit - pos
-    // Keep what a later match may start in or look back at; a line keeps its tab count.
-    const keepFrom = Math.max(0, limit - lookBehind)
+    // Keep what a later match may start in or look back at (from a multiple of 4, so
+    // words stay aligned); a line keeps its tab count.
+    const keepFrom = Math.max(0, (limit - lookBehind) & ~3)
     if (lineStart < keepFrom) {
       if (!inCopy) lineParts.push(Buffer.from(buf.subarray(lineStart, keepFrom)))
       for (let k = lineStart; k < keepFrom; k++) if (buf[k] === 9) tabsBefore++
@@ -131,7 +141,11 @@ export function createDumpScanner(index: PrefixIndex, onMatch: OnMatch): DumpSca
 
   return {
     write(chunk) {
-      buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk])
+      // A buffer of its own (not from the pool) starts at an aligned offset.
+      const next = Buffer.allocUnsafeSlow(buf.length + chunk.length)
+      buf.copy(next, 0)
+      chunk.copy(next, buf.length)
+      buf = next
       scan(false)
     },
     end() {

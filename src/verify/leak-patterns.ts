@@ -8,8 +8,8 @@ import {
   words,
 } from '../transformers/vocabulary.js'
 
-/** Values shorter than this (in characters) match by chance and prove nothing. */
-export const minValueLength = 6
+/** Values shorter than this (in characters) match by chance and prove nothing; the matcher needs 7 bytes. */
+export const minValueLength = 7
 /** Bytes of a value that are matched: a long value leaks its first 200 bytes first. */
 export const maxPatternBytes = 200
 /** A value in at least this share of the sampled rows (and 3 rows) is a category, not a person. */
