@@ -1,7 +1,7 @@
 import { withSource } from '../db/connect.js'
 import { AppError } from '../errors.js'
 import type { PlannedTable } from '../rules/check-rules.js'
-import { leakPatterns, type SkipReason } from './leak-patterns.js'
+import { leakPatterns, minValueLength, type SkipReason } from './leak-patterns.js'
 import { createPrefixIndex } from './prefix-index.js'
 import { sampleOriginals } from './sample-originals.js'
 import { scanDump } from './scan-dump.js'
@@ -119,7 +119,7 @@ export function formatVerifySummary(report: VerifyReport): string {
     : ''
   return (
     `Searched ${report.values.toLocaleString('en')} distinct originals from ${report.columns} transformed columns ` +
-    `(skipped: ${skipped.short} under 6 characters, ${skipped.common} too common, ${skipped.fake} that a fake could equal${notText}) ` +
+    `(skipped: ${skipped.short} under ${minValueLength} characters, ${skipped.common} too common, ${skipped.fake} that a fake could equal${notText}) ` +
     `in ${(report.bytes / 1e6).toFixed(1)} MB of dump text: sampling ${(report.sampleMs / 1000).toFixed(1)} s, scan ${(report.scanMs / 1000).toFixed(1)} s.`
   )
 }

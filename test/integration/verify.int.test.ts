@@ -55,7 +55,7 @@ describe('dumpling verify', () => {
     expect(result.stdout).toMatch(/^No original value found in .*dump\.sql\.gz\./)
     expect(result.stdout).toMatch(/Searched [\d,]+ distinct originals from \d+ transformed columns/)
     expect(result.stdout).toMatch(
-      /\d+ under 6 characters, \d+ too common, \d+ that a fake could equal/,
+      /\d+ under 7 characters, \d+ too common, \d+ that a fake could equal/,
     )
     expect(result.code).toBe(0)
   })
