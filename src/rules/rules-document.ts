@@ -19,7 +19,8 @@ export function createRulesDocument(
 
 /**
  * Add what is new since the file was written: tables it does not list, and
- * columns a listed table does not have (not for `data: skip` tables). Every
+ * columns a listed table does not have (not for `data: skip` tables, nor
+ * generated columns, which need no rule). Every
  * other line, comment and edit stays as it is. `prefix` is where `tables:`
  * lives (`[]` in a rules file, `['rules']` inside dumpling.yml). Returns the
  * added `schema.table.column` names; throws when `tables` is not a map.
@@ -52,7 +53,8 @@ export function addMissing(
     }
     if (!isMap(columns)) continue
     for (const c of s.columns) {
-      if (findIn(columns, c.name) !== undefined) continue
+      // A generated column needs no rule: one left out on purpose stays out.
+      if (c.generated || findIn(columns, c.name) !== undefined) continue
       columns.add(doc.createPair(c.name, specNode(doc, c, note)))
       added.push(`${s.table}.${c.name}`)
     }

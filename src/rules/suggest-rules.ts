@@ -17,6 +17,8 @@ export interface ColumnSuggestion {
   why: string | null
   /** For a json rule: each path's own why. */
   paths?: PathSuggestion[]
+  /** A generated column: listed as keep for completeness, never needed by check. */
+  generated?: boolean
 }
 
 export interface TableSuggestion {
@@ -71,7 +73,7 @@ function suggestColumn(
 ): ColumnSuggestion {
   const name = column.name
   if (column.generated) {
-    return { name, spec: 'keep', why: 'generated column: recomputed on restore' }
+    return { name, spec: 'keep', why: 'generated column: recomputed on restore', generated: true }
   }
   const unique = table.uniqueIndexes.find((i) => i.columns.includes(name))?.name ?? null
   let candidates: Candidate[]

@@ -114,6 +114,30 @@ describe('dumpling init', () => {
     expect(checked.code).toBe(0)
   })
 
+  it('--update adds to rules written inline in dumpling.yml, keeping the rest of the file', async () => {
+    const fixture = readFileSync('test/fixtures/rules.yml', 'utf8')
+      .replace(/^ {6}notes: redact\n/m, '')
+      .replace(/^/gm, '  ')
+    const inline = join(work.dir, 'inline.yml')
+    const text = `# our settings\nsource:\n  url: \${DUMPLING_SOURCE_URL}\nrules:\n${fixture}`
+    writeFileSync(inline, text)
+    const result = await runCli(['init', '--update', '--config', inline], env())
+    expect(result.stdout).toMatch(
+      /^Added 2 columns to .*inline\.yml, marked "new": public\.users\.notes, public\.users\.nickname\./,
+    )
+    expect(result.code).toBe(0)
+    const updated = readFileSync(inline, 'utf8')
+    expect(updated).toMatch(/^# our settings\nsource:\n {2}url: \$\{DUMPLING_SOURCE_URL\}\n/)
+    expect(updated).toMatch(
+      /^ {8}notes: text # new \(dumpling init --update, [\d-]+\): the name matches "notes"/m,
+    )
+    const checked = await runCli(['check', '--config', inline], {
+      ...env(),
+      DUMPLING_ANON_KEY: testKey,
+    })
+    expect(checked.code).toBe(0)
+  })
+
   it('--update says so when nothing is new', async () => {
     const before = readFileSync(rulesFile, 'utf8')
     const result = await init('--update')
