@@ -6,8 +6,9 @@ import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
 import { storeSnapshot } from '../snapshot/store-snapshot.js'
 import { createStorage } from '../storage/create-storage.js'
 import type { Cli } from './cli.js'
+import { createVerifyHook } from './verify.js'
 
-export const snapshotHelp = `Usage: dumpling snapshot [--output DIR [--force]] [--jobs N] [--config FILE]
+export const snapshotHelp = `Usage: dumpling snapshot [--output DIR [--force]] [--jobs N] [--verify] [--config FILE]
 
 Take an anonymized snapshot of the source database into the configured storage
 (storage: in dumpling.yml; default ./snapshots next to it), then apply retention.
@@ -19,6 +20,8 @@ Options:
   --output DIR   write the snapshot into the folder DIR instead (created if missing)
   --jobs N       parallel COPY sessions in one consistent snapshot (default: snapshot.jobs, 2)
   --force        replace a snapshot already in DIR
+  --verify       before keeping the dump, search it for originals sampled inside the same
+                 snapshot (see dumpling verify --help); a hit keeps nothing and exits 9
   --config FILE  dumpling.yml (default: DUMPLING_CONFIG, then ./dumpling.yml)`
 
 export interface SnapshotArgs {
@@ -26,6 +29,7 @@ export interface SnapshotArgs {
   output?: string | undefined
   jobs?: string | undefined
   force?: boolean | undefined
+  verify?: boolean | undefined
 }
 
 /** `dumpling snapshot`: parse, run, print. */
@@ -44,7 +48,13 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
   const onSignal = () => stop.abort()
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  const common = { config, jobs, onEvent: progress.onEvent, signal: stop.signal }
+  const common = {
+    config,
+    jobs,
+    onEvent: progress.onEvent,
+    signal: stop.signal,
+    ...(args.verify ? { verify: createVerifyHook(cli, config) } : {}),
+  }
   const stored = (
     storage
       ? storeSnapshot({ ...common, storage })

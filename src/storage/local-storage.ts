@@ -115,6 +115,13 @@ export function createLocalStorage(options: LocalStorageOptions): SnapshotStorag
       const dump = createWriteStream(dumpPath, { flags: 'wx' })
       return {
         dump,
+        async readBack() {
+          if (!dump.writableFinished) await finished(dump)
+          const handle = await open(dumpPath, 'r').catch((err) => {
+            throw failed(`read back the dump of ${id}`, err)
+          })
+          return handle.createReadStream({ highWaterMark: 1 << 20 })
+        },
         async commit(manifest) {
           if (!dump.writableFinished) await finished(dump)
           await writeDurably(`${manifestPath}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`)

@@ -191,6 +191,14 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
       done.catch(() => {})
       return {
         dump,
+        async readBack() {
+          await done
+          const res = await send(`read back ${key}`, () =>
+            client.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+          )
+          if (!res.Body) throw new AppError('storage_failed', `${key} came back without a body.`)
+          return res.Body as Readable
+        },
         async commit(manifest) {
           await done
           const head = await send(`check ${key}`, () =>

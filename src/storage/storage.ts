@@ -36,6 +36,11 @@ export interface SnapshotStorage {
 export interface SnapshotUpload {
   /** Write dump.sql.gz here, streaming; end it to finish the dump. */
   readonly dump: Writable
+  /**
+   * Once the dump stream has ended: the stored bytes, read back while the snapshot is still
+   * invisible, so they can be checked (leak scan, test restore) before `commit` publishes them.
+   */
+  readBack(): Promise<Readable>
   /** Wait for the dump to be stored, then write the manifest last: the snapshot becomes visible. */
   commit(manifest: Manifest): Promise<void>
   /** Remove whatever was written; the snapshot never becomes visible. */
