@@ -14,6 +14,13 @@ export type ErrorCode =
   | 'output_exists'
   | 'interrupted'
   | 'usage'
+  | 'restore_refused'
+  | 'snapshot_invalid'
+  | 'target_busy'
+  | 'target_unreachable'
+  | 'restore_failed'
+  | 'extension_missing'
+  | 'snapshot_not_found'
 
 /** Exit codes, documented in the README. */
 export const exitCodes = {
@@ -27,6 +34,13 @@ export const exitCodes = {
   pg_dump_too_old: 6,
   dump_failed: 7,
   output_exists: 8,
+  restore_refused: 20,
+  snapshot_invalid: 21,
+  target_busy: 22,
+  target_unreachable: 23,
+  restore_failed: 24,
+  extension_missing: 25,
+  snapshot_not_found: 26,
   interrupted: 130,
 } as const satisfies Record<ErrorCode, number>
 
