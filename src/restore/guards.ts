@@ -51,14 +51,13 @@ export function describeTarget(target: Target): string {
 /** localhost, 127.0.0.0/8, ::1 (also as ::ffff:127.x) or a Unix socket folder. */
 export function isLocalHost(host: string): boolean {
   const h = host.toLowerCase()
-  if (h.startsWith('/') || h === 'localhost' || h.endsWith('.localhost')) return true
+  if (h.startsWith('/') || h === 'localhost') return true
   if (isIP(h) === 4) return h.startsWith('127.')
   if (isIP(h) === 6) {
     // The URL parser writes every spelling of an IPv6 address the same way.
     const canonical = new URL(`http://[${h}]/`).hostname
     return canonical === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:/.test(canonical)
   }
-  return h === '::1' || /^(0{0,4}:){5}(0{0,4}:)?0*1$/.test(h) || h.startsWith('::ffff:127.')
   return false
 }
 
