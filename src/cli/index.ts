@@ -5,6 +5,7 @@ import { exitCodes, isAppError } from '../errors.js'
 import { toolVersion } from '../version.js'
 import { check, checkHelp } from './check.js'
 import type { Cli } from './cli.js'
+import { restore, restoreHelp } from './restore.js'
 import { snapshot, snapshotHelp } from './snapshot.js'
 
 const usage = `Usage: dumpling <command> [options]
@@ -12,18 +13,25 @@ const usage = `Usage: dumpling <command> [options]
 Commands:
   check      compare the rules with the live source schema
   snapshot   take an anonymized snapshot into a folder
+  restore    load a snapshot into a development database, safely
   demo       the whole loop on a throwaway database, in one command
 
 Run "dumpling <command> --help" for a command's options.
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 config or secret, 4 rules do not match the
 schema, 5 source unreachable, 6 pg_dump missing or too old, 7 dump failed, 8 output exists,
-130 interrupted (SIGINT or SIGTERM; nothing written).`
+20-26 restore (see README), 130 interrupted (SIGINT or SIGTERM; nothing written).`
 
 const options = {
   config: { type: 'string' },
   output: { type: 'string' },
   jobs: { type: 'string' },
   force: { type: 'boolean' },
+  target: { type: 'string' },
+  owner: { type: 'string' },
+  manifest: { type: 'string' },
+  yes: { type: 'boolean' },
+  'force-disconnect': { type: 'boolean' },
+  unverified: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const
@@ -42,8 +50,8 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       cli.stderr.write(`${usage}\n`)
       return exitCodes.usage
     }
-    if (rest.length > 0) {
-      cli.stderr.write(`Unexpected argument "${rest[0]}" for dumpling ${verb}.\n`)
+    if (rest.length > (verb === 'restore' ? 1 : 0)) {
+      cli.stderr.write(`Unexpected argument "${rest.at(-1)}" for dumpling ${verb}.\n`)
       return exitCodes.usage
     }
     switch (verb) {
@@ -53,6 +61,9 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       case 'snapshot':
         if (values.help) return help(cli, snapshotHelp)
         return await snapshot(cli, values)
+      case 'restore':
+        if (values.help) return help(cli, restoreHelp)
+        return await restore(cli, rest[0], values)
       case 'demo':
         await runDemo(cli.stdout)
         return 0
@@ -85,6 +96,7 @@ if (isEntry || process.argv[1]?.endsWith('/dumpling')) {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
+    stdin: process.stdin,
   }).then((code) => {
     process.exitCode = code
   })

@@ -5,6 +5,7 @@ import { rulesSchema } from '../rules/rules-schema.js'
 /** Defaults in one place; the README's configuration reference mirrors them. */
 export const defaults = {
   snapshot: { jobs: 2, workers: availableParallelism(), chunkBytes: 1 << 20 },
+  restore: { jobs: 2, allowedTargets: [] as string[], protectedDatabases: [] as string[] },
 } as const
 
 export const configSchema = z.strictObject({
@@ -24,6 +25,23 @@ export const configSchema = z.strictObject({
       workers: z.int().min(0).max(64).default(defaults.snapshot.workers),
     })
     .default({ jobs: defaults.snapshot.jobs, workers: defaults.snapshot.workers }),
+  restore: z
+    .strictObject({
+      /** Parallel sessions that load table data, then build indexes and foreign keys. */
+      jobs: z.int().min(1).max(32).default(defaults.restore.jobs),
+      /**
+       * Hosts other than this machine that `dumpling restore` may replace databases on
+       * (development or staging servers), exactly as written in --target URLs.
+       */
+      allowedTargets: z.array(z.string().min(1)).default(defaults.restore.allowedTargets),
+      /** Database names `dumpling restore` always refuses to replace. */
+      protectedDatabases: z.array(z.string().min(1)).default(defaults.restore.protectedDatabases),
+    })
+    .default({
+      jobs: defaults.restore.jobs,
+      allowedTargets: defaults.restore.allowedTargets,
+      protectedDatabases: defaults.restore.protectedDatabases,
+    }),
 })
 
 export type ConfigFile = z.infer<typeof configSchema>

@@ -3,8 +3,15 @@ import { dirname, resolve } from 'node:path'
 import type { z } from 'zod'
 import { AppError, type ErrorCode } from '../errors.js'
 import { type Rules, rulesSchema } from '../rules/rules-schema.js'
-import { configSchema } from './config-schema.js'
+import { configSchema, defaults } from './config-schema.js'
 import { readYamlFile, type YamlFile } from './yaml-file.js'
+
+/** The `restore:` section: what `dumpling restore` may replace, and how fast. */
+export interface RestoreSettings {
+  jobs: number
+  allowedTargets: string[]
+  protectedDatabases: string[]
+}
 
 /** The smallest key length accepted, in bytes. */
 export const minKeyBytes = 32
@@ -17,6 +24,7 @@ export interface Config {
   /** `file:line:col` of a rule, for messages (`['tables', 'public.users', 'columns', 'email']`). */
   locateRule(path: readonly PropertyKey[]): string
   snapshot: { jobs: number; workers: number }
+  restore: RestoreSettings
   /** `DUMPLING_ANON_KEY`; null when unset (only commands that transform need it). */
   anonKey: string | null
 }
@@ -75,8 +83,28 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     rules,
     locateRule,
     snapshot: config.snapshot,
+    restore: config.restore,
     anonKey,
   }
+}
+
+/**
+ * The restore settings. A developer who only restores may have no dumpling.yml:
+ * then the defaults apply. A file named by --config or DUMPLING_CONFIG must exist.
+ */
+export function loadRestoreSettings(options: LoadConfigOptions = {}): RestoreSettings {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const named = options.path ?? env.DUMPLING_CONFIG
+  if (named === undefined && !existsSync(resolve(cwd, 'dumpling.yml'))) {
+    const { jobs, allowedTargets, protectedDatabases } = defaults.restore
+    return {
+      jobs,
+      allowedTargets: [...allowedTargets],
+      protectedDatabases: [...protectedDatabases],
+    }
+  }
+  return loadConfig(options).restore
 }
 
 /** The source URL, or an error saying how to set it. */
