@@ -90,7 +90,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
 /**
  * The restore settings. A developer who only restores may have no dumpling.yml:
- * then the defaults apply. A file named by --config or DUMPLING_CONFIG must exist.
+ * then the defaults apply. A file named by --config or DUMPLING_CONFIG must exist
+ * and be valid as a whole, but the secrets it names need not be set.
  */
 export function loadRestoreSettings(options: LoadConfigOptions = {}): RestoreSettings {
   const env = options.env ?? process.env
@@ -104,7 +105,18 @@ export function loadRestoreSettings(options: LoadConfigOptions = {}): RestoreSet
       protectedDatabases: [...protectedDatabases],
     }
   }
-  return loadConfig(options).restore
+  const path = resolve(cwd, named ?? 'dumpling.yml')
+  if (!existsSync(path)) {
+    throw new AppError(
+      'config_invalid',
+      `No config file at ${path}. Pass --config FILE or unset DUMPLING_CONFIG.`,
+    )
+  }
+  // Restoring needs no secret: a shared file's ${DUMPLING_SOURCE_URL} may be unset here.
+  const lenient = new Proxy(env, {
+    get: (e, name) => (typeof name === 'string' ? e[name] || '(unset)' : undefined),
+  })
+  return parseWith(configSchema, readYamlFile(path, lenient), [], 'config_invalid').restore
 }
 
 /** The source URL, or an error saying how to set it. */
