@@ -21,6 +21,15 @@ export type ErrorCode =
   | 'restore_failed'
   | 'extension_missing'
   | 'snapshot_not_found'
+  | 'storage_bucket_missing'
+  | 'storage_access_denied'
+  | 'storage_wrong_region'
+  | 'storage_unreachable'
+  | 'snapshot_unknown'
+  | 'no_snapshot'
+  | 'checksum_mismatch'
+  | 'audit_failed'
+  | 'storage_failed'
 
 /** Exit codes, documented in the README. */
 export const exitCodes = {
@@ -41,6 +50,15 @@ export const exitCodes = {
   restore_failed: 24,
   extension_missing: 25,
   snapshot_not_found: 26,
+  storage_bucket_missing: 11,
+  storage_access_denied: 12,
+  storage_wrong_region: 13,
+  storage_unreachable: 14,
+  snapshot_unknown: 15,
+  no_snapshot: 16,
+  checksum_mismatch: 17,
+  audit_failed: 18,
+  storage_failed: 19,
   interrupted: 130,
 } as const satisfies Record<ErrorCode, number>
 

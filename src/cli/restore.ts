@@ -1,12 +1,15 @@
 import { createInterface } from 'node:readline/promises'
-import { loadRestoreSettings } from '../config/load-config.js'
+import { loadRestoreConfig } from '../config/load-config.js'
 import { AppError } from '../errors.js'
 import { type ConfirmRequest, type RestoreEvent, runRestore } from '../restore/run-restore.js'
+import { createStorage } from '../storage/index.js'
 import type { Cli } from './cli.js'
 
-export const restoreHelp = `Usage: dumpling restore [FILE | LINK] --target URL [options]
+export const restoreHelp = `Usage: dumpling restore [latest | ID | FILE | LINK] --target URL [options]
 
 Load a snapshot into a development database, replacing it safely:
+  latest the newest snapshot in the configured storage (storage: in dumpling.yml)
+  ID     a snapshot id from dumpling list
   FILE   a dump.sql.gz (its manifest.json beside it), or the folder that holds them
   LINK   a link from /dump latest (downloaded, verified, then loaded)
 
@@ -46,7 +49,7 @@ export async function restore(
   if (!source) {
     throw new AppError(
       'usage',
-      `dumpling restore needs a snapshot: FILE or LINK.\n\n${restoreHelp}`,
+      `dumpling restore needs a snapshot: latest, ID, FILE or LINK.\n\n${restoreHelp}`,
     )
   }
   if (!args.target) {
@@ -55,17 +58,12 @@ export async function restore(
       `dumpling restore needs --target URL, e.g. --target postgres://localhost/app_dev.\n\n${restoreHelp}`,
     )
   }
-  if (source === 'latest' || /^\d{8}T\d{6}Z-[0-9a-f]{4}$/.test(source)) {
-    throw new AppError(
-      'usage',
-      `Restoring "${source}" from storage is not available in this build yet. Give a FILE, or a LINK from /dump latest.`,
-    )
-  }
   const jobs = args.jobs === undefined ? undefined : Number(args.jobs)
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 32)) {
     throw new AppError('usage', `--jobs must be a whole number from 1 to 32, not "${args.jobs}".`)
   }
-  const settings = loadRestoreSettings({ path: args.config, env: cli.env })
+  const config = loadRestoreConfig({ path: args.config, env: cli.env })
+  const settings = config.restore
   const progress = createProgress(cli)
   const stop = new AbortController()
   const onSignal = () => stop.abort()
@@ -74,6 +72,7 @@ export async function restore(
   const interactive = cli.stdin?.isTTY === true && cli.stderr.isTTY === true
   const summary = await runRestore({
     source,
+    storage: () => createStorage(config),
     targetUrl: args.target,
     policy: settings,
     jobs: jobs ?? settings.jobs,

@@ -6,7 +6,39 @@ import { rulesSchema } from '../rules/rules-schema.js'
 export const defaults = {
   snapshot: { jobs: 2, workers: availableParallelism(), chunkBytes: 1 << 20 },
   restore: { jobs: 2, allowedTargets: [] as string[], protectedDatabases: [] as string[] },
+  storage: { kind: 'local', dir: './snapshots' },
+  links: { expiresIn: 180 },
+  retention: { keep: 7, maxAgeDays: 30 },
 } as const
+
+/** The longest a download link may live, in seconds. */
+export const maxLinkSeconds = 3600
+
+const localStorageSchema = z.strictObject({
+  kind: z.literal('local'),
+  /** The folder that holds snapshots/ and audit/, relative to dumpling.yml. */
+  dir: z.string().min(1).default(defaults.storage.dir),
+  /** Where developers reach `dumpling serve`; links are `<publicUrl>/download/<token>`. Default `http://localhost:$PORT`. */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+})
+
+const s3StorageSchema = z.strictObject({
+  kind: z.literal('s3'),
+  /** The bucket name only: credentials come from the AWS SDK's default provider chain. */
+  bucket: z.string().min(3).max(63),
+  /** Key prefix for snapshots/ and audit/, e.g. `dumpling/`. */
+  prefix: z.string().default(''),
+  /** The bucket's region; default from the AWS SDK (AWS_REGION, ~/.aws/config). */
+  region: z.string().min(1).optional(),
+  /** Any S3-compatible server (MinIO, R2, Ceph…); default AWS. */
+  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+  /** Path-style URLs (`endpoint/bucket/key`), which most S3-compatible servers need. */
+  forcePathStyle: z.boolean().optional(),
+  /** Server-side encryption of every object written. */
+  serverSideEncryption: z.enum(['AES256', 'aws:kms']).optional(),
+  /** The KMS key for `aws:kms`; default the account's AWS managed key. */
+  kmsKeyId: z.string().min(1).optional(),
+})
 
 export const configSchema = z.strictObject({
   source: z
@@ -42,6 +74,26 @@ export const configSchema = z.strictObject({
       allowedTargets: defaults.restore.allowedTargets,
       protectedDatabases: defaults.restore.protectedDatabases,
     }),
+  /** Where snapshots are stored: a local folder (default) or an S3 bucket. */
+  storage: z
+    .discriminatedUnion('kind', [localStorageSchema, s3StorageSchema])
+    .default({ ...defaults.storage }),
+  links: z
+    .strictObject({
+      /** Seconds a download link works (at most one hour). */
+      expiresIn: z.int().min(1).max(maxLinkSeconds).default(defaults.links.expiresIn),
+    })
+    .default({ ...defaults.links }),
+  /** Applied after each successful snapshot; the newest complete snapshot is always kept. */
+  retention: z
+    .strictObject({
+      /** Complete snapshots to keep, newest first. */
+      keep: z.int().min(1).default(defaults.retention.keep),
+      /** Complete snapshots older than this many days are deleted. */
+      maxAgeDays: z.number().positive().default(defaults.retention.maxAgeDays),
+    })
+    .default({ ...defaults.retention }),
 })
 
 export type ConfigFile = z.infer<typeof configSchema>
+export type StorageConfigFile = ConfigFile['storage']

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path'
 import type { z } from 'zod'
 import { AppError, type ErrorCode } from '../errors.js'
 import { type Rules, rulesSchema } from '../rules/rules-schema.js'
-import { configSchema, defaults } from './config-schema.js'
+import { type ConfigFile, configSchema, type StorageConfigFile } from './config-schema.js'
 import { readYamlFile, type YamlFile } from './yaml-file.js'
 
 /** The `restore:` section: what `dumpling restore` may replace, and how fast. */
@@ -27,7 +27,17 @@ export interface Config {
   restore: RestoreSettings
   /** `DUMPLING_ANON_KEY`; null when unset (only commands that transform need it). */
   anonKey: string | null
+  /** Where snapshots live; a local `dir` is absolute here. */
+  storage: StorageConfig
+  links: { expiresIn: number }
+  retention: { keep: number; maxAgeDays: number }
+  /** `DUMPLING_LINK_SECRET`: signs local-storage download links; null when unset. */
+  linkSecret: string | null
 }
+
+export type StorageConfig =
+  | { kind: 'local'; dir: string; publicUrl: string }
+  | Extract<StorageConfigFile, { kind: 's3' }>
 
 export interface LoadConfigOptions {
   /** `--config`; else `DUMPLING_CONFIG`; else `./dumpling.yml`. */
@@ -77,6 +87,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     )
   }
 
+  const linkSecret = env.DUMPLING_LINK_SECRET || null
+  if (linkSecret !== null && Buffer.byteLength(linkSecret) < minKeyBytes) {
+    throw new AppError(
+      'missing_secret',
+      `DUMPLING_LINK_SECRET is ${Buffer.byteLength(linkSecret)} bytes; it must be at least ${minKeyBytes}. Generate one with: openssl rand -base64 48`,
+    )
+  }
+
   return {
     path,
     source: { url: config.source.url || env.DUMPLING_SOURCE_URL || null },
@@ -85,38 +103,75 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     snapshot: config.snapshot,
     restore: config.restore,
     anonKey,
+    storage: resolveStorage(config.storage, path, env),
+    links: config.links,
+    retention: config.retention,
+    linkSecret,
   }
 }
 
+/** What `dumpling restore` reads from the config. */
+export interface RestoreConfig {
+  restore: RestoreSettings
+  /** Where `latest` and snapshot ids are read from. */
+  storage: StorageConfig
+  linkSecret: string | null
+}
+
 /**
- * The restore settings. A developer who only restores may have no dumpling.yml:
- * then the defaults apply. A file named by --config or DUMPLING_CONFIG must exist
- * and be valid as a whole, but the secrets it names need not be set.
+ * The restore settings and storage. A developer who only restores may have no
+ * dumpling.yml: then the defaults apply. A file named by --config or
+ * DUMPLING_CONFIG must exist and be valid as a whole, but the secrets it names
+ * (the source URL) need not be set: restoring needs none of them.
  */
-export function loadRestoreSettings(options: LoadConfigOptions = {}): RestoreSettings {
+export function loadRestoreConfig(options: LoadConfigOptions = {}): RestoreConfig {
   const env = options.env ?? process.env
   const cwd = options.cwd ?? process.cwd()
   const named = options.path ?? env.DUMPLING_CONFIG
-  if (named === undefined && !existsSync(resolve(cwd, 'dumpling.yml'))) {
-    const { jobs, allowedTargets, protectedDatabases } = defaults.restore
-    return {
-      jobs,
-      allowedTargets: [...allowedTargets],
-      protectedDatabases: [...protectedDatabases],
-    }
-  }
   const path = resolve(cwd, named ?? 'dumpling.yml')
-  if (!existsSync(path)) {
-    throw new AppError(
-      'config_invalid',
-      `No config file at ${path}. Pass --config FILE or unset DUMPLING_CONFIG.`,
-    )
+  let file: ConfigFile
+  if (named === undefined && !existsSync(path)) {
+    file = configSchema.parse({ rules: { tables: {} } })
+  } else {
+    if (!existsSync(path)) {
+      throw new AppError(
+        'config_invalid',
+        `No config file at ${path}. Pass --config FILE or unset DUMPLING_CONFIG.`,
+      )
+    }
+    const lenient = new Proxy(env, {
+      get: (e, name) => (typeof name === 'string' ? e[name] || '(unset)' : undefined),
+    })
+    file = parseWith(configSchema, readYamlFile(path, lenient), [], 'config_invalid')
   }
-  // Restoring needs no secret: a shared file's ${DUMPLING_SOURCE_URL} may be unset here.
-  const lenient = new Proxy(env, {
-    get: (e, name) => (typeof name === 'string' ? e[name] || '(unset)' : undefined),
-  })
-  return parseWith(configSchema, readYamlFile(path, lenient), [], 'config_invalid').restore
+  return {
+    restore: file.restore,
+    storage: resolveStorage(file.storage, path, env),
+    linkSecret: env.DUMPLING_LINK_SECRET || null,
+  }
+}
+
+/** The storage section with a local folder made absolute (relative to dumpling.yml). */
+function resolveStorage(
+  storage: StorageConfigFile,
+  configPath: string,
+  env: NodeJS.ProcessEnv,
+): StorageConfig {
+  if (storage.kind !== 'local') return storage
+  return {
+    kind: 'local',
+    dir: resolve(dirname(configPath), storage.dir),
+    publicUrl: (storage.publicUrl ?? `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, ''),
+  }
+}
+
+/** The local link secret, or an error saying how to set it. */
+export function requireLinkSecret(config: Pick<Config, 'linkSecret'>): string {
+  if (config.linkSecret) return config.linkSecret
+  throw new AppError(
+    'missing_secret',
+    'DUMPLING_LINK_SECRET is not set. Local-storage download links are signed with it; export one of at least 32 bytes (openssl rand -base64 48), the same for `dumpling link` and `dumpling serve`.',
+  )
 }
 
 /** The source URL, or an error saying how to set it. */

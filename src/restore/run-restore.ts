@@ -1,10 +1,12 @@
-import { createReadStream } from 'node:fs'
+import { createReadStream, existsSync } from 'node:fs'
 import { Transform } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import type pg from 'pg'
 import { quoteIdent } from '../db/sql-names.js'
 import { AppError } from '../errors.js'
 import { snapshotId } from '../snapshot/manifest.js'
+import { isSnapshotId } from '../storage/keys.js'
+import type { SnapshotStorage } from '../storage/storage.js'
 import {
   checkSessions,
   checkSourceIdentity,
@@ -21,6 +23,7 @@ import { checkRowCounts } from './row-counts.js'
 import { runParallel } from './run-parallel.js'
 import {
   downloadLink,
+  fromStorage,
   isLink,
   type LocalSnapshot,
   localFile,
@@ -67,8 +70,10 @@ export interface ConfirmRequest {
 }
 
 export interface RestoreOptions {
-  /** FILE, a folder holding dump.sql.gz, or a LINK. */
+  /** FILE, a folder holding dump.sql.gz, a LINK, `latest` or a snapshot id. */
   source: string
+  /** Where `latest` and ids are read from; needed only for those. */
+  storage?: () => SnapshotStorage
   /** `--target`: a postgres:// URL; the database it names is replaced. */
   targetUrl: string
   policy: TargetPolicy
@@ -199,7 +204,19 @@ async function openSnapshot(
       options.signal,
     )
   }
+  if (isStored(options.source) && !existsSync(options.source)) {
+    if (!options.storage) throw new Error('restore of a stored snapshot without storage')
+    emit({ type: 'phase', phase: 'download' })
+    return fromStorage(options.storage(), options.source, (bytes, total) =>
+      emit({ type: 'download', bytes, total }),
+    )
+  }
   return localFile(options.source, options.manifestPath)
+}
+
+/** `latest`, or something shaped like a snapshot id: read from storage. */
+export function isStored(source: string): boolean {
+  return source === 'latest' || isSnapshotId(source)
 }
 
 function describeSnapshot(snapshot: LocalSnapshot, id: string): string {

@@ -7,6 +7,7 @@ import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError } from '../errors.js'
 import type { Manifest } from '../snapshot/manifest.js'
+import type { SnapshotStorage } from '../storage/storage.js'
 
 /** A dump on local disk, ready to verify and load. */
 export interface LocalSnapshot {
@@ -75,34 +76,64 @@ export async function downloadLink(
       `Downloading ${description} failed with HTTP ${response.status}. Links work for 3 minutes: ask for a new one with /dump latest.`,
     )
   }
+  const total = Number(response.headers.get('content-length')) || null
+  const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream)
+  return {
+    ...(await saveToTemp(body, description, (n) => onBytes(n, total))),
+    manifest,
+    description,
+  }
+}
+
+/** `latest` or a snapshot id from the configured storage, fetched like a link. */
+export async function fromStorage(
+  storage: SnapshotStorage,
+  which: string,
+  onBytes: (bytes: number, total: number | null) => void = () => {},
+): Promise<LocalSnapshot> {
+  const manifest = which === 'latest' ? await storage.latest() : await storage.getManifest(which)
+  if (!manifest) {
+    throw new AppError(
+      'snapshot_not_found',
+      `There is no snapshot in ${storage.describe()} yet. Take one with dumpling snapshot (or /dump refresh).`,
+    )
+  }
+  const description = `snapshot ${manifest.id} in ${storage.describe()}`
+  const body = await storage.openDump(manifest.id)
+  const saved = await saveToTemp(body, description, (n) => onBytes(n, manifest.dump.bytes))
+  return { ...saved, manifest, description }
+}
+
+/** Stream a dump to a temporary file, hashing it on the way. */
+async function saveToTemp(
+  body: Readable,
+  description: string,
+  onBytes: (bytes: number) => void,
+): Promise<Pick<LocalSnapshot, 'dumpPath' | 'digest' | 'cleanup'>> {
   const dir = await mkdtemp(join(tmpdir(), 'dumpling-restore-'))
   const dumpPath = join(dir, 'dump.sql.gz')
-  const total = Number(response.headers.get('content-length')) || null
   const hash = createHash('sha256')
   let bytes = 0
   const count = new Transform({
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk)
       bytes += chunk.length
-      onBytes(bytes, total)
+      onBytes(bytes)
       done(null, chunk)
     },
   })
   const cleanup = () => rm(dir, { recursive: true, force: true })
   try {
-    await pipeline(
-      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
-      count,
-      createWriteStream(dumpPath),
-    )
+    await pipeline(body, count, createWriteStream(dumpPath))
   } catch (err) {
     await cleanup()
+    if (err instanceof AppError) throw err
     throw new AppError(
       'snapshot_not_found',
-      `The download of ${description} broke off after ${bytes} bytes (${(err as { code?: string }).code ?? (err as Error).name}). Try again with a new link.`,
+      `The download of ${description} broke off after ${bytes} bytes (${(err as { code?: string }).code ?? (err as Error).name}). Try again.`,
     )
   }
-  return { dumpPath, manifest, description, digest: { sha256: hash.digest('hex'), bytes }, cleanup }
+  return { dumpPath, digest: { sha256: hash.digest('hex'), bytes }, cleanup }
 }
 
 /**

@@ -3,11 +3,13 @@ import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:f
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
+import { pipeline } from 'node:stream/promises'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { withPgClient } from '../../src/db/with-pg-client.js'
 import type { Manifest } from '../../src/snapshot/manifest.js'
+import { createLocalStorage } from '../../src/storage/local-storage.js'
 import { testKey } from '../helpers/compile-for-test.js'
 import { createDatabase, type TestDatabase, testServer } from '../helpers/databases.js'
 import { runCli } from '../helpers/run-cli.js'
@@ -172,6 +174,54 @@ describe('dumpling restore', () => {
       { n: 750 },
     ])
     expect(result.stderr + result.stdout).not.toContain('secret-token')
+  })
+
+  it('restores latest and an id from the configured local storage', async () => {
+    const dir = join(work.dir, 'store')
+    const manifest = JSON.parse(readFileSync(join(foreign, 'manifest.json'), 'utf8')) as Manifest
+    const storage = createLocalStorage({
+      dir,
+      publicUrl: 'http://localhost:3000',
+      linkSecret: null,
+    })
+    const upload = await storage.beginSnapshot(manifest.id)
+    await pipeline(createReadStream(join(foreign, 'dump.sql.gz')), upload.dump)
+    await upload.commit(manifest)
+    const stored = work.write(
+      'stored.yml',
+      `rules: ${JSON.stringify(rulesPath)}\nstorage:\n  kind: local\n  dir: ${JSON.stringify(dir)}\n`,
+    )
+    const name = targetName('stored')
+    const latest = await restore([
+      'latest',
+      '--target',
+      targetUrl(name),
+      '--yes',
+      '--config',
+      stored,
+    ])
+    expect(latest.stderr).toContain(`Restored snapshot ${manifest.id}`)
+    expect(latest.code).toBe(0)
+    const byId = await restore([
+      manifest.id,
+      '--target',
+      targetUrl(name),
+      '--yes',
+      '--config',
+      stored,
+    ])
+    expect(byId.code, byId.stderr).toBe(0)
+    expect(await databases(name)).toEqual([name, `${name}__previous`])
+    const unknown = await restore([
+      '20200101T000000Z-0000',
+      '--target',
+      targetUrl(name),
+      '--yes',
+      '--config',
+      stored,
+    ])
+    expect(unknown.stderr).toMatch(/No snapshot "20200101T000000Z-0000"/)
+    expect(unknown.code).not.toBe(0)
   })
 
   it('refuses a link without a manifest unless --unverified, and says an expired link has expired', async () => {

@@ -1,0 +1,14 @@
+import type { Config } from '../config/load-config.js'
+import { createLocalStorage } from './local-storage.js'
+import type { SnapshotStorage } from './storage.js'
+
+/** The storage the config names: a local folder (the default) or an S3 bucket. */
+export function createStorage(config: Pick<Config, 'storage' | 'linkSecret'>): SnapshotStorage {
+  const storage = config.storage
+  switch (storage.kind) {
+    case 'local':
+      return createLocalStorage({ ...storage, linkSecret: config.linkSecret })
+    case 's3':
+      throw new Error('S3 storage is not built yet')
+  }
+}
