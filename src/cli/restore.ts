@@ -101,9 +101,17 @@ async function confirm(cli: Cli, request: ConfirmRequest): Promise<boolean> {
     `\nThis ${request.replaces ? 'REPLACES' : 'creates'} a database:\n  host      ${target.host}\n  port      ${target.port}\n  database  ${target.database}\n  snapshot  ${request.snapshot}\n${request.replaces ? `The current ${target.database} is kept as ${target.database}__previous (an older __previous is dropped).\n` : ''}`,
   )
   const rl = createInterface({ input: cli.stdin as NodeJS.ReadableStream, output: cli.stderr })
+  // Ctrl-C at the question is a no.
+  const cancel = new AbortController()
+  rl.on('SIGINT', () => cancel.abort())
   try {
-    const answer = await rl.question(`Type the database name (${target.database}) to go on: `)
+    const answer = await rl.question(`Type the database name (${target.database}) to go on: `, {
+      signal: cancel.signal,
+    })
     return answer.trim() === target.database
+  } catch {
+    cli.stderr.write('\n')
+    return false
   } finally {
     rl.close()
   }

@@ -18,6 +18,7 @@ export interface SwapNames {
  * in one transaction. Returns the previous database's name, or null.
  */
 export async function swapDatabases(admin: pg.Client, names: SwapNames): Promise<string | null> {
+  await scratchClosed(admin, names.scratch)
   if (!names.targetExists) {
     await admin.query(
       `ALTER DATABASE ${quoteIdent(names.scratch)} RENAME TO ${quoteIdent(names.target)}`,
@@ -52,5 +53,13 @@ export async function swapDatabases(admin: pg.Client, names: SwapNames): Promise
         },
       )
     }
+  }
+}
+
+/** Our loading sessions have ended, but their server processes may take a moment to go. */
+async function scratchClosed(admin: pg.Client, scratch: string): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    if ((await openSessions(admin, [scratch])).length === 0) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }

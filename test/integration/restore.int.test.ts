@@ -3,10 +3,12 @@ import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:f
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
+import { PassThrough, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { main } from '../../src/cli/index.js'
 import { withPgClient } from '../../src/db/with-pg-client.js'
 import type { Manifest } from '../../src/snapshot/manifest.js'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
@@ -299,6 +301,41 @@ describe('dumpling restore', () => {
     const result = await restore([foreign, '--target', targetUrl(targetName('noyes'))])
     expect(result.stderr).toMatch(/pass --yes/)
     expect(result.code).toBe(20)
+  })
+
+  it('on a terminal, shows the target and goes on only when the database name is typed', async () => {
+    const name = targetName('typed')
+    const run = async (typed: string) => {
+      let stderr = ''
+      const stdin = Object.assign(new PassThrough(), { isTTY: true })
+      const err = Object.assign(
+        new Writable({
+          write(chunk, _enc, done) {
+            stderr += String(chunk)
+            if (stderr.includes('to go on: ') && !stdin.writableEnded) stdin.end(`${typed}\n`)
+            done()
+          },
+        }),
+        { isTTY: true },
+      )
+      const code = await main(['restore', foreign, '--target', targetUrl(name)], {
+        stdout: new PassThrough(),
+        stderr: err,
+        env: { PATH: process.env.PATH, DUMPLING_CONFIG: config },
+        stdin,
+      })
+      return { code, stderr }
+    }
+    const wrong = await run('app_dev')
+    expect(wrong.stderr).toMatch(
+      /host +127\.0\.0\.1\n +port +\d+\n +database +\S+typed\n +snapshot +\S+ of /,
+    )
+    expect(wrong.stderr).toContain('Not confirmed: nothing was changed.')
+    expect(wrong.code).toBe(20)
+    expect(await databases(name)).toEqual([])
+    const right = await run(name)
+    expect(right.code, right.stderr).toBe(0)
+    expect(await databases(name)).toEqual([name])
   })
 
   it('leaves the old database intact and no leftover database when the load fails halfway', async () => {
