@@ -359,6 +359,21 @@ describe('dumpling restore', () => {
     expect(await databases(name)).toEqual([name])
   })
 
+  it('refuses psql meta-commands other than \\restrict and \\unrestrict, and undoes the load', async () => {
+    const name = targetName('meta')
+    const dump = work.write('meta.sql.gz', '')
+    writeFileSync(
+      dump,
+      gzipSync(
+        '\\restrict k1\nCREATE TABLE public.a (x int);\n\\unrestrict k1\n\\connect other\nCREATE TABLE public.b (x int);\n',
+      ),
+    )
+    const result = await restore([dump, '--unverified', '--target', targetUrl(name), '--yes'])
+    expect(result.stderr).toMatch(/meta-command \\connect \(near line 4\)/)
+    expect(result.code).toBe(24)
+    expect(await databases(name)).toEqual([])
+  })
+
   it('names open sessions and keeps them without --force-disconnect; ends them with it', async () => {
     const name = targetName('busy')
     expect((await restore([foreign, '--target', targetUrl(name), '--yes'])).code).toBe(0)
