@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startCluster, type ThrowawayCluster } from '../db/throwaway-cluster.js'
 import { withPgClient } from '../db/with-pg-client.js'
+import { runRestore } from '../restore/run-restore.js'
 import { benchRules } from './bench-rules.js'
 import { createChildRunner } from './child-runner.js'
 import { createBenchData } from './load-bench-data.js'
@@ -117,6 +118,8 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
         `Round ${round}/${rounds}: gunzip | psql ${(p.ms / 1000).toFixed(2)} s, dumpling restore --jobs ${jobs} ${(d.ms / 1000).toFixed(2)} s (ratio ${(d.ms / p.ms).toFixed(2)})`,
       )
     }
+    log('One more restore, in process, timing its phases…')
+    const phases = await timePhases(dumpDir, cluster.url('phases'), jobs)
     const ratios = dumpling.map((d, i) => d / (reference[i] ?? d))
     const ratio = median(ratios)
     process.stdout.write(
@@ -125,6 +128,8 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
         `  gunzip -c | psql -v ON_ERROR_STOP=1   median ${(median(reference) / 1000).toFixed(2)} s`,
         `  dumpling restore --jobs ${jobs}           median ${(median(dumpling) / 1000).toFixed(2)} s`,
         `  ratio dumpling / psql: ${ratio.toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}); target <= 0.8: ${ratio <= 0.8 ? 'met' : 'MISSED'}`,
+        `  phases of one restore: ${phases}`,
+        `  load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
         '',
       ].join('\n'),
     )
@@ -134,4 +139,29 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
     await cluster?.stop()
     await rm(tempDir, { recursive: true, force: true })
   }
+}
+
+/** Where a restore's time goes: seconds per phase, from its own events. */
+async function timePhases(dumpDir: string, targetUrl: string, jobs: number): Promise<string> {
+  const spans: string[] = []
+  let phase = 'checks'
+  let since = performance.now()
+  const close = (next: string) => {
+    const now = performance.now()
+    spans.push(`${phase} ${((now - since) / 1000).toFixed(2)} s`)
+    phase = next
+    since = now
+  }
+  await runRestore({
+    source: dumpDir,
+    targetUrl,
+    policy: { allowedTargets: [], protectedDatabases: [] },
+    jobs,
+    confirm: async () => true,
+    onEvent: (e) => {
+      if (e.type === 'phase') close(e.phase)
+    },
+  })
+  close('')
+  return spans.join(', ')
 }

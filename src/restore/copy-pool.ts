@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { copyTarget } from './statement-kind.js'
 
 /** Uncompressed bytes one COPY block may hold in memory before the reader waits. */
 const blockBufferBytes = 4 << 20
@@ -13,16 +14,37 @@ export interface CopySink {
   end(): void
 }
 
+interface Block {
+  sql: string
+  table: string
+  stream: PassThrough
+}
+
+/** One loading session: its tables, its queue, its open transaction. */
+interface Lane {
+  client: pg.Client
+  /** Tables this session loads, and whether their rows are frozen. */
+  frozen: Map<string, boolean>
+  queue: Block[]
+  bytes: number
+  began: boolean
+  /** Resolves when the queue is empty and nothing runs. */
+  idle: Promise<void>
+  wake: (() => void) | null
+}
+
 /**
- * Runs COPY … FROM STDIN blocks over several connections. The reader hands
- * each block to `begin` and moves on: one block per connection runs while one
- * more fills its buffer, so memory is bounded by (connections + 1) blocks,
- * never a table. The first failure stops everything and is what `finish` throws.
+ * Runs COPY … FROM STDIN blocks over several sessions. Every block of a table
+ * goes to the same session (new tables to the session with the least data so
+ * far), inside one transaction that first truncates the table: then COPY can
+ * FREEZE the rows, so nobody (ANALYZE first of all) has to set hint bits on
+ * every page later, and two sessions never fight over extending one table.
+ * Memory is bounded: a session holds the block it runs and one more.
+ * The first failure stops everything and is what `finish` throws.
  */
 export class CopyPool {
-  private readonly idle: pg.Client[]
-  private readonly waiting: ((client: pg.Client) => void)[] = []
-  private readonly inflight = new Set<Promise<void>>()
+  private readonly lanes: Lane[]
+  private readonly laneOf = new Map<string, Lane>()
   private readonly streams = new Set<PassThrough>()
   private failure: { error: unknown } | null = null
   /** Rows loaded per table, as the server counted them. */
@@ -32,28 +54,34 @@ export class CopyPool {
     clients: pg.Client[],
     private readonly onBlockDone: (table: string, rows: number) => void = () => {},
   ) {
-    this.idle = [...clients]
-    this.capacity = clients.length + 1
+    this.lanes = clients.map((client) => ({
+      client,
+      frozen: new Map(),
+      queue: [],
+      bytes: 0,
+      began: false,
+      idle: Promise.resolve(),
+      wake: null,
+    }))
   }
-
-  private readonly capacity: number
 
   async begin(sql: string, table: string): Promise<CopySink> {
     this.throwIfFailed()
-    while (this.inflight.size >= this.capacity) {
-      await Promise.race(this.inflight)
+    const lane = this.laneFor(table)
+    while (lane.queue.length >= 2) {
+      await new Promise<void>((resolve) => {
+        lane.wake = resolve
+      })
       this.throwIfFailed()
     }
     const stream = new PassThrough({ highWaterMark: blockBufferBytes })
     this.streams.add(stream)
-    const run = this.run(stream, sql, table).finally(() => {
-      this.inflight.delete(run)
-      this.streams.delete(stream)
-    })
-    this.inflight.add(run)
+    lane.queue.push({ sql, table, stream })
+    if (lane.queue.length === 1) lane.idle = this.drain(lane)
     return {
       write: async (chunk) => {
         this.throwIfFailed()
+        lane.bytes += chunk.length
         if (!stream.write(chunk)) await drained(stream)
         this.throwIfFailed()
       },
@@ -61,43 +89,80 @@ export class CopyPool {
     }
   }
 
-  /** Wait for every block; throws the first failure. */
+  /** Wait for every block, then commit every session; throws the first failure. */
   async finish(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.all(this.inflight)
+    await Promise.all(this.lanes.map((lane) => lane.idle))
     this.throwIfFailed()
+    await Promise.all(this.lanes.filter((l) => l.began).map((l) => l.client.query('COMMIT')))
   }
 
   /** Stop: every block still running or queued is abandoned. */
   abort(error: unknown): void {
     this.failure ??= { error }
     for (const stream of this.streams) stream.destroy()
+    for (const lane of this.lanes) lane.wake?.()
   }
 
-  private async run(stream: PassThrough, sql: string, table: string): Promise<void> {
-    const client = await this.acquire()
-    try {
-      if (this.failure) return
-      const copy = client.query(copyFrom(sql))
-      await pipeline(stream, copy)
-      this.rows.set(table, (this.rows.get(table) ?? 0) + copy.rowCount)
-      this.onBlockDone(table, copy.rowCount)
-    } catch (err) {
-      this.abort(err)
-    } finally {
-      this.release(client)
+  private laneFor(table: string): Lane {
+    let lane = this.laneOf.get(table)
+    if (!lane) {
+      lane = this.lanes.reduce((a, b) => (b.bytes < a.bytes ? b : a))
+      this.laneOf.set(table, lane)
+    }
+    return lane
+  }
+
+  /** Run the lane's blocks in order until its queue is empty. */
+  private async drain(lane: Lane): Promise<void> {
+    while (lane.queue.length > 0) {
+      const block = lane.queue[0] as Block
+      try {
+        if (!this.failure) await this.run(lane, block)
+      } catch (err) {
+        this.abort(err)
+      } finally {
+        this.streams.delete(block.stream)
+        lane.queue.shift()
+        const wake = lane.wake
+        lane.wake = null
+        wake?.()
+      }
     }
   }
 
-  private acquire(): Promise<pg.Client> {
-    const client = this.idle.pop()
-    if (client) return Promise.resolve(client)
-    return new Promise((resolve) => this.waiting.push(resolve))
+  private async run(lane: Lane, block: Block): Promise<void> {
+    const { client } = lane
+    if (!lane.began) {
+      await client.query('BEGIN')
+      lane.began = true
+    }
+    let freeze = lane.frozen.get(block.table)
+    if (freeze === undefined) {
+      freeze = await this.truncateForFreeze(client, block.sql)
+      lane.frozen.set(block.table, freeze)
+    }
+    const sql = freeze ? block.sql.replace(/;?\s*$/, ' WITH (FREEZE)') : block.sql
+    const copy = client.query(copyFrom(sql))
+    await pipeline(block.stream, copy)
+    this.rows.set(block.table, (this.rows.get(block.table) ?? 0) + copy.rowCount)
+    this.onBlockDone(block.table, copy.rowCount)
   }
 
-  private release(client: pg.Client): void {
-    const next = this.waiting.shift()
-    if (next) next(client)
-    else this.idle.push(client)
+  /**
+   * A plain table, created empty by the schema part: truncating it in this
+   * transaction is what lets COPY freeze its rows. Partitioned tables cannot
+   * be frozen; a COPY with options of its own is left as it is.
+   */
+  private async truncateForFreeze(client: pg.Client, sql: string): Promise<boolean> {
+    const target = copyTarget(sql)
+    if (!target || !/\bFROM\s+stdin\s*;?\s*$/i.test(sql)) return false
+    const { rows } = await client.query<{ relkind: string }>(
+      'SELECT relkind FROM pg_class WHERE oid = $1::regclass',
+      [target],
+    )
+    if (rows[0]?.relkind !== 'r') return false
+    await client.query(`TRUNCATE ONLY ${target}`)
+    return true
   }
 
   private throwIfFailed(): void {

@@ -32,13 +32,19 @@ export function statementKind(sql: string): StatementKind {
  * `COPY name (columns) FROM stdin;` statement.
  */
 export function copyTableName(sql: string): string {
-  const match =
-    /^\s*COPY\s+((?:"(?:[^"]|"")*"|[^\s."(]+)(?:\.(?:"(?:[^"]|"")*"|[^\s."(]+))?)/i.exec(sql)
-  if (!match?.[1]) return sql
-  const parts = match[1].match(/"(?:[^"]|"")*"|[^."]+/g) ?? []
+  const target = copyTarget(sql)
+  if (!target) return sql
+  const parts = target.match(/"(?:[^"]|"")*"|[^."]+/g) ?? []
   return parts
     .map((p) => (p.startsWith('"') ? p.slice(1, -1).replaceAll('""', '"') : p.toLowerCase()))
     .join('.')
+}
+
+/** The table of a COPY statement as written there (`"s"."t"` or `s.t`), or null. */
+export function copyTarget(sql: string): string | null {
+  const match =
+    /^\s*COPY\s+((?:"(?:[^"]|"")*"|[^\s."(]+)(?:\.(?:"(?:[^"]|"")*"|[^\s."(]+))?)/i.exec(sql)
+  return match?.[1] ?? null
 }
 
 /**
