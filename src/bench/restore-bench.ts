@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { startCluster, type ThrowawayCluster } from '../db/throwaway-cluster.js'
 import { withPgClient } from '../db/with-pg-client.js'
 import { runRestore } from '../restore/run-restore.js'
+import { parseBenchArgs } from './bench-args.js'
 import { benchRules } from './bench-rules.js'
 import { createChildRunner } from './child-runner.js'
 import { createBenchData } from './load-bench-data.js'
@@ -16,7 +16,7 @@ export const restoreBenchHelp = `Usage: npm run bench -- restore [--scale S] [--
 Times "dumpling restore --jobs N" against "gunzip -c dump.sql.gz | psql -v ON_ERROR_STOP=1"
 on the same dump (a Dumpling snapshot of the bench data), in alternating rounds, and
 prints the median ratio. Target: at most 0.8.
-  --scale S    bench data size (1 = ~400 MB of tables, the default)
+  --scale S    bench data size (1 = ~400 MB of tables, the default; at most 50)
   --rounds N   rounds (default 3)
   --jobs N     restore --jobs (default 2)`
 
@@ -24,22 +24,12 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 
 /** `npm run bench -- restore`: returns the exit code. */
 export async function runRestoreBench(argv: string[], cli: string): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      scale: { type: 'string', default: '1' },
-      rounds: { type: 'string', default: '3' },
-      jobs: { type: 'string', default: '2' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  })
-  if (values.help) {
+  const options = parseBenchArgs(argv)
+  if (!options) {
     process.stdout.write(`${restoreBenchHelp}\n`)
     return 0
   }
-  const scale = Number(values.scale)
-  const rounds = Number(values.rounds)
-  const jobs = Number(values.jobs)
+  const { scale, rounds, jobs } = options
   const runner = createChildRunner()
   const tempDir = await mkdtemp(join(tmpdir(), 'dumpling-restore-bench-'))
   let cluster: ThrowawayCluster | null = null

@@ -4,6 +4,8 @@ import { AppError } from '../errors.js'
 import { type ConfirmRequest, type RestoreEvent, runRestore } from '../restore/run-restore.js'
 import { createStorage } from '../storage/index.js'
 import type { Cli } from './cli.js'
+import { createStatusLine, mb } from './status-line.js'
+import { withInterrupt } from './with-interrupt.js'
 
 export const restoreHelp = `Usage: dumpling restore [latest | ID | FILE | LINK] --target URL [options]
 
@@ -65,29 +67,24 @@ export async function restore(
   const config = loadRestoreConfig({ path: args.config, env: cli.env })
   const settings = config.restore
   const progress = createProgress(cli)
-  const stop = new AbortController()
-  const onSignal = () => stop.abort()
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
   const interactive = cli.stdin?.isTTY === true && cli.stderr.isTTY === true
-  const summary = await runRestore({
-    source,
-    storage: () => createStorage(config),
-    targetUrl: args.target,
-    policy: settings,
-    jobs: jobs ?? settings.jobs,
-    owner: args.owner,
-    manifestPath: args.manifest,
-    unverified: args.unverified,
-    forceDisconnect: args['force-disconnect'],
-    confirm: args.yes ? async () => true : interactive ? (r) => confirm(cli, r) : null,
-    onEvent: progress.onEvent,
-    signal: stop.signal,
-  }).finally(() => {
-    progress.stop()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-  })
+  const targetUrl = args.target
+  const summary = await withInterrupt((signal) =>
+    runRestore({
+      source,
+      storage: () => createStorage(config),
+      targetUrl,
+      policy: settings,
+      jobs: jobs ?? settings.jobs,
+      owner: args.owner,
+      manifestPath: args.manifest,
+      unverified: args.unverified,
+      forceDisconnect: args['force-disconnect'],
+      confirm: args.yes ? async () => true : interactive ? (r) => confirm(cli, r) : null,
+      onEvent: progress.onEvent,
+      signal,
+    }),
+  ).finally(progress.stop)
   cli.stderr.write(
     `Restored snapshot ${summary.snapshotId} into ${summary.target}: ${summary.tables} tables, ${summary.rows.toLocaleString('en')} rows, in ${(summary.durationMs / 1000).toFixed(1)} s.${summary.previous ? ` The old database is kept as ${summary.previous}.` : ''}${summary.verified ? '' : ' Not verified (no manifest).'}\n`,
   )
@@ -117,53 +114,29 @@ async function confirm(cli: Cli, request: ConfirmRequest): Promise<boolean> {
   }
 }
 
-/** A progress line on a terminal; warnings always. */
+/** A progress bar on a terminal (bytes read, tables loaded); warnings always. */
 function createProgress(cli: Cli): { onEvent: (e: RestoreEvent) => void; stop: () => void } {
-  const tty = cli.stderr.isTTY === true
-  let shown = false
-  let last = 0
-  const line = (text: string) => {
-    cli.stderr.write(`\r${text}   `)
-    shown = true
-  }
+  const status = createStatusLine(cli, 200)
   return {
     onEvent(event) {
-      if (event.type === 'warning') {
-        cli.stderr.write(`${shown ? '\n' : ''}warning: ${event.message}\n`)
-        shown = false
-        return
-      }
-      if (!tty) return
-      if (event.type === 'phase') {
-        cli.stderr.write(`${shown ? '\n' : ''}${event.phase}…\n`)
-        shown = false
-        return
-      }
-      const now = Date.now()
-      if (now - last < 200) return
-      last = now
-      if (event.type === 'download') {
-        const total = event.total ? ` of ${mb(event.total)}` : ''
-        line(`  downloaded ${mb(event.bytes)}${total}`)
-      } else {
-        const pct = event.bytesTotal ? Math.floor((event.bytesRead / event.bytesTotal) * 100) : 0
-        const width = 24
-        const bar = '#'.repeat(Math.round((pct / 100) * width)).padEnd(width, '.')
-        const tables =
-          event.tablesTotal === null
-            ? `${event.tablesLoaded}`
-            : `${event.tablesLoaded}/${event.tablesTotal}`
-        line(
-          `  [${bar}] ${pct}%  ${mb(event.bytesRead)} read  tables ${tables}  rows ${event.rows.toLocaleString('en')}`,
+      if (event.type === 'warning') status.warning(event.message)
+      else if (event.type === 'phase') status.phase(event.phase)
+      else if (event.type === 'download') {
+        status.progress(
+          () => `  downloaded ${mb(event.bytes)}${event.total ? ` of ${mb(event.total)}` : ''}`,
         )
+      } else {
+        status.progress(() => {
+          const pct = event.bytesTotal ? Math.floor((event.bytesRead / event.bytesTotal) * 100) : 0
+          const bar = '#'.repeat(Math.round(pct / 4)).padEnd(25, '.')
+          const tables =
+            event.tablesTotal === null
+              ? `${event.tablesLoaded}`
+              : `${event.tablesLoaded}/${event.tablesTotal}`
+          return `  [${bar}] ${pct}%  ${mb(event.bytesRead)} read  tables ${tables}  rows ${event.rows.toLocaleString('en')}`
+        })
       }
     },
-    stop() {
-      if (shown) cli.stderr.write('\n')
-    },
+    stop: status.stop,
   }
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`
 }

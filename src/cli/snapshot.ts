@@ -3,6 +3,8 @@ import { loadConfig } from '../config/load-config.js'
 import { AppError } from '../errors.js'
 import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
 import type { Cli } from './cli.js'
+import { createStatusLine, mb } from './status-line.js'
+import { withInterrupt } from './with-interrupt.js'
 
 export const snapshotHelp = `Usage: dumpling snapshot --output DIR [--jobs N] [--force] [--config FILE]
 
@@ -33,65 +35,42 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
     throw new AppError('usage', `--jobs must be a whole number from 1 to 32, not "${args.jobs}".`)
   }
   const config = loadConfig({ path: args.config, env: cli.env })
+  const outputDir = resolve(args.output)
   const progress = createProgress(cli)
-  const stop = new AbortController()
-  const onSignal = () => stop.abort()
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  const manifest = await runSnapshot({
-    config,
-    outputDir: resolve(args.output),
-    jobs,
-    force: args.force ?? false,
-    onEvent: progress.onEvent,
-    signal: stop.signal,
-  }).finally(() => {
-    progress.stop()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-  })
+  const manifest = await withInterrupt((signal) =>
+    runSnapshot({
+      config,
+      outputDir,
+      jobs,
+      force: args.force ?? false,
+      onEvent: progress.onEvent,
+      signal,
+    }),
+  ).finally(progress.stop)
   const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
   const seconds = manifest.durationMs / 1000
   cli.stderr.write(
     `Snapshot ${manifest.id}: ${manifest.tables.length} tables, ${rows.toLocaleString('en')} rows, ${mb(manifest.dump.bytes)} compressed, in ${seconds.toFixed(1)} s.\n`,
   )
-  cli.stdout.write(`${resolve(args.output, manifest.dump.file)}\n`)
+  cli.stdout.write(`${resolve(outputDir, manifest.dump.file)}\n`)
   return 0
 }
 
 /** Progress on stderr when it is a terminal; warnings always. */
 function createProgress(cli: Cli): { onEvent: (e: SnapshotEvent) => void; stop: () => void } {
-  const tty = cli.stderr.isTTY === true
+  const status = createStatusLine(cli)
   const started = Date.now()
-  let last = 0
-  let shown = false
   return {
     onEvent(event) {
-      if (event.type === 'warning') {
-        cli.stderr.write(`${shown ? '\n' : ''}warning: ${event.message}\n`)
-        shown = false
-        return
-      }
-      if (!tty) return
-      const now = Date.now()
-      if (event.type === 'phase') {
-        cli.stderr.write(`${shown ? '\n' : ''}${event.phase}…\n`)
-        shown = false
-      } else if (now - last > 250) {
-        last = now
-        const rate = event.bytes / 1e6 / Math.max((now - started) / 1000, 0.001)
-        cli.stderr.write(
-          `\r  tables ${event.tablesDone}/${event.tablesTotal}  rows ${event.rows.toLocaleString('en')}  ${rate.toFixed(1)} MB/s   `,
-        )
-        shown = true
+      if (event.type === 'warning') status.warning(event.message)
+      else if (event.type === 'phase') status.phase(event.phase)
+      else {
+        status.progress(() => {
+          const rate = event.bytes / 1e6 / Math.max((Date.now() - started) / 1000, 0.001)
+          return `  tables ${event.tablesDone}/${event.tablesTotal}  rows ${event.rows.toLocaleString('en')}  ${rate.toFixed(1)} MB/s`
+        })
       }
     },
-    stop() {
-      if (shown) cli.stderr.write('\n')
-    },
+    stop: status.stop,
   }
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`
 }
