@@ -249,11 +249,20 @@ async function loadIntoScratch(
   admin: pg.Client,
   emit: (e: RestoreEvent) => void,
 ): Promise<{ tables: number; rows: number }> {
-  await dropDatabase(admin, scratch)
   const owner = options.owner ? ` OWNER ${quoteIdent(options.owner)}` : ''
-  await admin.query(
-    `CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0 ENCODING 'UTF8'${owner}`,
-  )
+  try {
+    // A scratch database of this very snapshot left by a killed restore: ours to remove.
+    await dropDatabase(admin, scratch)
+    await admin.query(
+      `CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0 ENCODING 'UTF8'${owner}`,
+    )
+  } catch (err) {
+    throw new AppError(
+      'restore_failed',
+      `Cannot create the database ${scratch} to load into: ${(err as Error).message}. The connecting role needs CREATEDB (ALTER ROLE … CREATEDB)${options.owner ? ` and membership in ${options.owner}` : ''}. ${describeTarget(target)} is unchanged.`,
+      { cause: err },
+    )
+  }
   const clients: pg.Client[] = []
   const abort = () => {
     for (const c of clients) c.end().catch(() => {})

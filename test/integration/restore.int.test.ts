@@ -374,6 +374,55 @@ describe('dumpling restore', () => {
     expect(await databases(name)).toEqual([])
   })
 
+  it('names missing extensions with how to add them, before any change', async () => {
+    const name = targetName('ext')
+    const dump = join(work.dir, 'ext.sql.gz')
+    writeFileSync(
+      dump,
+      gzipSync(
+        'CREATE EXTENSION IF NOT EXISTS citext;\nCREATE EXTENSION IF NOT EXISTS "no_such_ext" WITH SCHEMA public;\n',
+      ),
+    )
+    const result = await restore([dump, '--unverified', '--target', targetUrl(name), '--yes'])
+    expect(result.stderr).toMatch(
+      /does not have: no_such_ext\. Install it .*PostgreSQL \d+.*Nothing was changed/s,
+    )
+    expect(result.code).toBe(25)
+    expect(await databases(name)).toEqual([])
+  })
+
+  it('gives the new database and every object in it to --owner', async () => {
+    const name = targetName('owned')
+    const role = targetName('owner')
+    await withPgClient(server.adminUrl, (c) => c.query(`CREATE ROLE ${role} NOLOGIN`))
+    try {
+      const result = await restore([foreign, '--owner', role, '--target', targetUrl(name), '--yes'])
+      expect(result.code, result.stderr).toBe(0)
+      const owners = await query<{ owner: string }>(
+        name,
+        `SELECT DISTINCT pg_get_userbyid(relowner) AS owner FROM pg_class
+          WHERE relnamespace::regnamespace::text IN ('public', 'audit', '"Billing"')
+         UNION SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()`,
+      )
+      expect(owners).toEqual([{ owner: role }])
+      const missing = await restore([
+        foreign,
+        '--owner',
+        'no_such_role',
+        '--target',
+        targetUrl(name),
+        '--yes',
+      ])
+      expect(missing.stderr).toMatch(/--owner no_such_role: there is no such role/)
+      expect(missing.code).toBe(2)
+    } finally {
+      await withPgClient(server.adminUrl, async (c) => {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+        await c.query(`DROP ROLE ${role}`)
+      })
+    }
+  })
+
   it('names open sessions and keeps them without --force-disconnect; ends them with it', async () => {
     const name = targetName('busy')
     expect((await restore([foreign, '--target', targetUrl(name), '--yes'])).code).toBe(0)
