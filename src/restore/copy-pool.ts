@@ -82,8 +82,8 @@ export class CopyPool {
       write: async (chunk) => {
         this.throwIfFailed()
         lane.bytes += chunk.length
-        if (!stream.write(chunk)) await drained(stream)
-        this.throwIfFailed()
+        if (!stream.destroyed && !stream.write(chunk)) await drained(stream)
+        if (stream.destroyed) await this.failed()
       },
       end: () => stream.end(),
     }
@@ -165,6 +165,17 @@ export class CopyPool {
     return true
   }
 
+  /**
+   * The block's stream was destroyed: its COPY failed, and the failure is
+   * recorded a moment later (or it was aborted). Wait for it and throw it.
+   */
+  private async failed(): Promise<never> {
+    for (let i = 0; i < 100 && !this.failure; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    throw this.failure?.error ?? new Error('a COPY stream stopped')
+  }
+
   private throwIfFailed(): void {
     if (this.failure) throw this.failure.error
   }
@@ -172,6 +183,8 @@ export class CopyPool {
 
 function drained(stream: PassThrough): Promise<void> {
   return new Promise((resolve) => {
+    // Destroyed already: its 'close' may have passed before anyone listened.
+    if (stream.destroyed) return resolve()
     const done = () => {
       stream.off('drain', done)
       stream.off('close', done)
