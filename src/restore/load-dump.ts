@@ -96,8 +96,10 @@ export async function loadDump(options: LoadOptions): Promise<LoadResult> {
     await readDump(options.input, { onStatement, onMeta, onCopy })
     await pool.finish()
   } catch (err) {
+    // Not waiting for the blocks still running: the caller ends their sessions,
+    // which fails them. A backend left waiting in COPY would, on PostgreSQL 15,
+    // also hold up every DROP DATABASE on the server (its signal barrier).
     pool.abort(err)
-    await pool.finish().catch(() => {})
     throw err
   }
 
