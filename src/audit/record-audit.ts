@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { AppError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { compactUtc } from '../snapshot/manifest.js'
 import type { SnapshotStorage } from '../storage/storage.js'
 import type { AuditEvent } from './audit-event.js'
 
@@ -11,11 +12,7 @@ export interface AuditDeps {
 
 /** An audit event id that sorts by time: `20261127T160512Z-9f3a1c2b`. */
 export function auditEventId(now: Date): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')
-  return `${stamp}-${randomBytes(4).toString('hex')}`
+  return `${compactUtc(now)}-${randomBytes(4).toString('hex')}`
 }
 
 /** The object name of an event under audit/: `<id>.json`. */

@@ -5,6 +5,8 @@ import { exitCodes, isAppError } from '../errors.js'
 import { toolVersion } from '../version.js'
 import { check, checkHelp } from './check.js'
 import type { Cli } from './cli.js'
+import { link, linkHelp } from './link.js'
+import { list, listHelp } from './list.js'
 import { restore, restoreHelp } from './restore.js'
 import { snapshot, snapshotHelp } from './snapshot.js'
 
@@ -12,14 +14,19 @@ const usage = `Usage: dumpling <command> [options]
 
 Commands:
   check      compare the rules with the live source schema
-  snapshot   take an anonymized snapshot into a folder
+  snapshot   take an anonymized snapshot into the configured storage (or a folder)
   restore    load a snapshot into a development database, safely
+  list       the snapshots in storage, newest first
+  link       a short-lived download link for a snapshot (audited)
   demo       the whole loop on a throwaway database, in one command
 
 Run "dumpling <command> --help" for a command's options.
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 config or secret, 4 rules do not match the
 schema, 5 source unreachable, 6 pg_dump missing or too old, 7 dump failed, 8 output exists,
-20-26 restore (see README), 130 interrupted (SIGINT or SIGTERM; nothing written).`
+11 bucket missing, 12 storage access denied, 13 wrong region, 14 storage unreachable,
+15 unknown snapshot, 16 no snapshot yet, 17 checksum mismatch, 18 audit not stored,
+19 other storage error, 20-26 restore (see README), 130 interrupted (SIGINT or SIGTERM;
+nothing written).`
 
 const options = {
   config: { type: 'string' },
@@ -50,7 +57,7 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       cli.stderr.write(`${usage}\n`)
       return exitCodes.usage
     }
-    if (rest.length > (verb === 'restore' ? 1 : 0)) {
+    if (rest.length > (verb === 'link' || verb === 'restore' ? 1 : 0)) {
       cli.stderr.write(`Unexpected argument "${rest.at(-1)}" for dumpling ${verb}.\n`)
       return exitCodes.usage
     }
@@ -64,6 +71,12 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       case 'restore':
         if (values.help) return help(cli, restoreHelp)
         return await restore(cli, rest[0], values)
+      case 'list':
+        if (values.help) return help(cli, listHelp)
+        return await list(cli, values)
+      case 'link':
+        if (values.help) return help(cli, linkHelp)
+        return await link(cli, values, rest[0])
       case 'demo':
         await runDemo(cli.stdout)
         return 0

@@ -1,19 +1,24 @@
 import { resolve } from 'node:path'
 import { loadConfig } from '../config/load-config.js'
 import { AppError } from '../errors.js'
+import type { Manifest } from '../snapshot/manifest.js'
 import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
+import { storeSnapshot } from '../snapshot/store-snapshot.js'
+import { createStorage } from '../storage/create-storage.js'
 import type { Cli } from './cli.js'
 import { createStatusLine, mb } from './status-line.js'
 import { withInterrupt } from './with-interrupt.js'
 
-export const snapshotHelp = `Usage: dumpling snapshot --output DIR [--jobs N] [--force] [--config FILE]
+export const snapshotHelp = `Usage: dumpling snapshot [--output DIR [--force]] [--jobs N] [--config FILE]
 
-Take an anonymized snapshot of the source database into DIR:
+Take an anonymized snapshot of the source database into the configured storage
+(storage: in dumpling.yml; default ./snapshots next to it), then apply retention.
+It prints the new snapshot's id. Each snapshot is:
   dump.sql.gz     restores with: gunzip -c dump.sql.gz | psql -v ON_ERROR_STOP=1 -d EMPTY_DB
-  manifest.json   what was dumped: tables, row counts, sizes, sha256
+  manifest.json   what was dumped: tables, row counts, sizes, sha256 (written last)
 
 Options:
-  --output DIR   folder for the snapshot (created if missing)
+  --output DIR   write the snapshot into the folder DIR instead (created if missing)
   --jobs N       parallel COPY sessions in one consistent snapshot (default: snapshot.jobs, 2)
   --force        replace a snapshot already in DIR
   --config FILE  dumpling.yml (default: DUMPLING_CONFIG, then ./dumpling.yml)`
@@ -27,32 +32,36 @@ export interface SnapshotArgs {
 
 /** `dumpling snapshot`: parse, run, print. */
 export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
-  if (!args.output) {
-    throw new AppError('usage', `dumpling snapshot needs --output DIR.\n\n${snapshotHelp}`)
+  if (args.force && !args.output) {
+    throw new AppError('usage', `--force only applies with --output DIR.\n\n${snapshotHelp}`)
   }
   const jobs = args.jobs === undefined ? undefined : Number(args.jobs)
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 32)) {
     throw new AppError('usage', `--jobs must be a whole number from 1 to 32, not "${args.jobs}".`)
   }
   const config = loadConfig({ path: args.config, env: cli.env })
-  const outputDir = resolve(args.output)
+  const storage = args.output ? null : createStorage(config)
+  const outputDir = resolve(args.output ?? '')
   const progress = createProgress(cli)
-  const manifest = await withInterrupt((signal) =>
-    runSnapshot({
-      config,
-      outputDir,
-      jobs,
-      force: args.force ?? false,
-      onEvent: progress.onEvent,
-      signal,
-    }),
-  ).finally(progress.stop)
-  const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
-  const seconds = manifest.durationMs / 1000
-  cli.stderr.write(
-    `Snapshot ${manifest.id}: ${manifest.tables.length} tables, ${rows.toLocaleString('en')} rows, ${mb(manifest.dump.bytes)} compressed, in ${seconds.toFixed(1)} s.\n`,
-  )
-  cli.stdout.write(`${resolve(outputDir, manifest.dump.file)}\n`)
+  const { manifest, deleted } = await withInterrupt((signal) => {
+    const common = { config, jobs, onEvent: progress.onEvent, signal }
+    return storage
+      ? storeSnapshot({ ...common, storage })
+      : runSnapshot({ ...common, outputDir, force: args.force ?? false }).then((manifest) => ({
+          manifest,
+          deleted: [] as string[],
+        }))
+  }).finally(progress.stop)
+  cli.stderr.write(`${summary(manifest)}\n`)
+  if (storage) {
+    cli.stderr.write(`Stored in ${storage.describe()}.\n`)
+    if (deleted.length > 0) {
+      cli.stderr.write(`Retention removed ${deleted.length}: ${deleted.join(', ')}.\n`)
+    }
+    cli.stdout.write(`${manifest.id}\n`)
+  } else {
+    cli.stdout.write(`${resolve(outputDir, manifest.dump.file)}\n`)
+  }
   return 0
 }
 
@@ -73,4 +82,10 @@ function createProgress(cli: Cli): { onEvent: (e: SnapshotEvent) => void; stop: 
     },
     stop: status.stop,
   }
+}
+
+function summary(manifest: Manifest): string {
+  const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
+  const seconds = manifest.durationMs / 1000
+  return `Snapshot ${manifest.id}: ${manifest.tables.length} tables, ${rows.toLocaleString('en')} rows, ${mb(manifest.dump.bytes)} compressed, in ${seconds.toFixed(1)} s.`
 }

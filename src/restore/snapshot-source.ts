@@ -94,7 +94,7 @@ export async function fromStorage(
   const manifest = which === 'latest' ? await storage.latest() : await storage.getManifest(which)
   if (!manifest) {
     throw new AppError(
-      'snapshot_not_found',
+      'no_snapshot',
       `There is no snapshot in ${storage.describe()} yet. Take one with dumpling snapshot (or /dump refresh).`,
     )
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { createWriteStream, type WriteStream } from 'node:fs'
-import type { Readable } from 'node:stream'
+import type { Readable, Writable } from 'node:stream'
+import { finished } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { createGzip, gzip } from 'node:zlib'
 
@@ -11,9 +11,10 @@ const gzipAsync = promisify(gzip)
 export const gzipLevel = 1
 
 /**
- * Appends gzip members to one file, in call order. A gzip file may hold many
- * members back to back and `gunzip -c` reads them as one stream, so each job
- * compresses its own chunks on the thread pool and the file is still one dump.
+ * Appends gzip members to one sink (a file, an S3 upload), in call order. A gzip
+ * file may hold many members back to back and `gunzip -c` reads them as one
+ * stream, so each job compresses its own chunks on the thread pool and the file
+ * is still one dump. Writes wait for the sink's 'drain': memory stays bounded.
  */
 export interface DumpWriter {
   /** Compress `text` off the main thread and append it as one member. */
@@ -22,18 +23,17 @@ export interface DumpWriter {
   appendCompressed(member: Buffer): Promise<void>
   /** Append a stream (pg_dump's output) compressed as one member. */
   appendStream(source: Readable): Promise<void>
-  /** Flush and close; returns the compressed size and sha256 of the file. */
+  /** Flush and end the sink; returns the compressed size and sha256 of what was written. */
   close(): Promise<{ bytes: number; sha256: string }>
-  /** Close and leave the file for the caller to remove, after a failure. */
+  /** Destroy the sink, after a failure; its owner removes what was written. */
   abort(): void
 }
 
-export function createDumpWriter(path: string): DumpWriter {
-  const file: WriteStream = createWriteStream(path, { flags: 'wx' })
+export function createDumpWriter(sink: Writable): DumpWriter {
   const hash = createHash('sha256')
   let bytes = 0
   let failure: Error | null = null
-  file.on('error', (err) => {
+  sink.on('error', (err) => {
     failure = err
   })
   /** Writes happen one after another, in the order they were asked for. */
@@ -43,7 +43,7 @@ export function createDumpWriter(path: string): DumpWriter {
     if (failure) throw failure
     hash.update(chunk)
     bytes += chunk.length
-    if (!file.write(chunk)) await once(file, 'drain')
+    if (!sink.write(chunk)) await once(sink, 'drain')
   }
 
   const enqueue = (task: () => Promise<void>): Promise<void> => {
@@ -71,12 +71,12 @@ export function createDumpWriter(path: string): DumpWriter {
     async close() {
       await tail
       if (failure) throw failure
-      file.end()
-      await once(file, 'finish')
+      sink.end()
+      await finished(sink, { readable: false })
       return { bytes, sha256: hash.digest('hex') }
     },
     abort() {
-      file.destroy()
+      sink.destroy()
     },
   }
 }

@@ -32,11 +32,15 @@ export interface ManifestTable {
 
 /** A snapshot id that sorts by creation time, with a random suffix against collisions. */
 export function snapshotId(now: Date): string {
-  const stamp = now
+  return `${compactUtc(now)}-${randomBytes(2).toString('hex')}`
+}
+
+/** `20261127T030000Z`: UTC to the second, sortable, safe in keys and file names. */
+export function compactUtc(time: Date): string {
+  return time
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')
-  return `${stamp}-${randomBytes(2).toString('hex')}`
 }
 
 /** Changes when any dumped table, column or type changes. */

@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs'
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type pg from 'pg'
 import { defaults } from '../config/config-schema.js'
 import { type Config, requireAnonKey, requireSourceUrl } from '../config/load-config.js'
@@ -10,6 +7,7 @@ import { findPgDump, spawnPgDump, waitForExit } from '../db/pg-dump.js'
 import { AppError } from '../errors.js'
 import { checkRules } from '../rules/check-rules.js'
 import { formatProblems } from '../rules/format-problems.js'
+import type { SnapshotUpload } from '../storage/storage.js'
 import { createCompiler } from '../transformers/index.js'
 import { toolVersion } from '../version.js'
 import {
@@ -20,6 +18,7 @@ import {
 } from './batch-runner.js'
 import { copyAll } from './copy-all.js'
 import { createDumpWriter, type DumpWriter } from './dump-writer.js'
+import { createFolderTarget, type SnapshotTarget } from './folder-target.js'
 import {
   type Manifest,
   type ManifestTable,
@@ -36,10 +35,12 @@ export type SnapshotEvent =
 
 export interface SnapshotOptions {
   config: Config
-  /** The folder that receives dump.sql.gz and manifest.json. */
-  outputDir: string
+  /** Where the snapshot goes: a SnapshotStorage (see storeSnapshot), or… */
+  target?: SnapshotTarget
+  /** …the folder that receives dump.sql.gz and manifest.json. */
+  outputDir?: string
   jobs?: number
-  /** Replace a dump already in the folder. */
+  /** Replace a dump already in `outputDir`. */
   force?: boolean
   onEvent?: (event: SnapshotEvent) => void
   /** Rows per gzip member and COPY block, in uncompressed bytes. */
@@ -53,23 +54,21 @@ export interface SnapshotOptions {
 /**
  * Take one anonymized snapshot: check the rules against the live schema
  * (no row is read if they fail), then dump schema with pg_dump and rows with
- * COPY, all inside one exported read-only snapshot. The manifest is written
- * last; a failed run leaves no dump behind.
+ * COPY, all inside one exported read-only snapshot, streamed into the target.
+ * The manifest is written last; a failed run leaves no snapshot behind.
  */
 export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
-  const { config, outputDir } = options
+  const { config } = options
+  const target = resolveTarget(options)
   const key = requireAnonKey(config)
   const url = requireSourceUrl(config)
   const jobs = options.jobs ?? config.snapshot.jobs
   const emit = options.onEvent ?? (() => {})
   const started = new Date()
 
-  const dumpPath = join(outputDir, 'dump.sql.gz')
-  const manifestPath = join(outputDir, 'manifest.json')
-  const partialPath = `${dumpPath}.partial`
-
   const coordinator = await connectSource(url)
   const workers: pg.Client[] = []
+  let upload: SnapshotUpload | null = null
   let writer: DumpWriter | null = null
   let runner: BatchRunner | null = null
   const abort = () => {
@@ -100,13 +99,14 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
       })
     }
 
-    await prepareOutput(outputDir, [dumpPath, manifestPath, partialPath], options.force ?? false)
+    await target.check()
     const exported = await coordinator.query<{ id: string }>('SELECT pg_export_snapshot() AS id')
     const snapshot = exported.rows[0]?.id
     if (!snapshot) throw new AppError('dump_failed', 'The source did not export a snapshot.')
 
     const id = snapshotId(started)
-    writer = createDumpWriter(partialPath)
+    upload = await target.beginSnapshot(id)
+    writer = createDumpWriter(upload.dump)
     await writer.appendText(
       `--\n-- Dumpling snapshot ${id} of database ${catalog.database}, anonymized.\n-- Restore into an empty database: gunzip -c dump.sql.gz | psql -v ON_ERROR_STOP=1 -d DB\n--\n\n`,
     )
@@ -159,12 +159,11 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
       dump: { file: 'dump.sql.gz', compression: 'gzip', ...dump },
       durationMs: Date.now() - started.getTime(),
     }
-    await rename(partialPath, dumpPath)
-    await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
+    await upload.commit(manifest)
     return manifest
   } catch (err) {
     writer?.abort()
-    await rm(partialPath, { force: true })
+    await upload?.abort().catch(() => {})
     if (options.signal?.aborted) {
       throw new AppError(
         'interrupted',
@@ -197,16 +196,10 @@ function createRunner(key: string, threads: number, emit: (e: SnapshotEvent) => 
   return createInlineRunner(key)
 }
 
-async function prepareOutput(dir: string, files: string[], force: boolean): Promise<void> {
-  await mkdir(dir, { recursive: true })
-  const present = files.filter((f) => existsSync(f))
-  if (present.length > 0 && !force) {
-    throw new AppError(
-      'output_exists',
-      `${dir} already holds a snapshot (${present.join(', ')}). Choose another --output folder, or pass --force to replace it.`,
-    )
-  }
-  await Promise.all(present.map((f) => rm(f, { force: true })))
+function resolveTarget(options: SnapshotOptions): SnapshotTarget {
+  if (options.target) return options.target
+  if (options.outputDir) return createFolderTarget(options.outputDir, { force: options.force })
+  throw new Error('runSnapshot needs a target or an outputDir')
 }
 
 async function appendPgDump(

@@ -1,4 +1,6 @@
 import type { Config } from '../config/load-config.js'
+import { s3Location } from './keys.js'
+import { createLazyStorage } from './lazy-storage.js'
 import { createLocalStorage } from './local-storage.js'
 import type { SnapshotStorage } from './storage.js'
 
@@ -9,6 +11,8 @@ export function createStorage(config: Pick<Config, 'storage' | 'linkSecret'>): S
     case 'local':
       return createLocalStorage({ ...storage, linkSecret: config.linkSecret })
     case 's3':
-      throw new Error('S3 storage is not built yet')
+      return createLazyStorage(s3Location(storage.bucket, storage.prefix), async () =>
+        (await import('./s3-storage.js')).createS3Storage(storage),
+      )
   }
 }

@@ -29,6 +29,11 @@ export function normalizePrefix(prefix: string): string {
   return trimmed === '' ? '' : `${trimmed}/`
 }
 
+/** `s3://bucket/prefix/`, for messages. */
+export function s3Location(bucket: string, prefix: string): string {
+  return `s3://${bucket}/${normalizePrefix(prefix)}`
+}
+
 export function snapshotsRoot(prefix: string): string {
   return `${normalizePrefix(prefix)}snapshots/`
 }

@@ -74,7 +74,10 @@ export function createLocalStorage(options: LocalStorageOptions): SnapshotStorag
             ),
           ),
         )
-        const folderTime = (await stat(folder)).mtimeMs
+        const folderTime = await stat(folder).then(
+          (s) => s.mtimeMs,
+          () => 0,
+        )
         entries.push({
           id,
           complete: files.includes(manifestFile),

@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Manifest } from '../../src/snapshot/manifest.js'
+import { expect } from 'vitest'
+import { compactUtc, type Manifest } from '../../src/snapshot/manifest.js'
 import type { SnapshotStorage } from '../../src/storage/storage.js'
 
 /** A snapshot id for `time` (to the second) with a fixed or random suffix. */
 export function idAt(time: Date | string, suffix = randomBytes(2).toString('hex')): string {
-  const iso = new Date(time).toISOString()
-  return `${iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${suffix}`
+  return `${compactUtc(new Date(time))}-${suffix}`
 }
 
 /** A manifest describing `dump` as snapshot `id` of database `app`. */
@@ -56,4 +56,16 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const chunk of stream) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks)
+}
+
+/** Fetch a link: 200, saved under `<database>-<id>.sql.gz`, with the manifest's exact bytes. */
+export async function expectDownload(url: string, manifest: Manifest): Promise<Buffer> {
+  const res = await fetch(url)
+  expect(res.status).toBe(200)
+  expect(res.headers.get('content-disposition')).toBe(
+    `attachment; filename="${manifest.source.database}-${manifest.id}.sql.gz"`,
+  )
+  const body = Buffer.from(await res.arrayBuffer())
+  expect(createHash('sha256').update(body).digest('hex')).toBe(manifest.dump.sha256)
+  return body
 }

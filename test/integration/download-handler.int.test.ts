@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Manifest } from '../../src/snapshot/manifest.js'
 import { createDownloadHandler } from '../../src/storage/download-handler.js'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
-import { idAt, putSnapshot } from '../helpers/stored-snapshots.js'
+import { expectDownload, idAt, putSnapshot } from '../helpers/stored-snapshots.js'
 import { createWorkdir } from '../helpers/workdir.js'
 
 const work = createWorkdir()
@@ -40,13 +40,7 @@ describe('local download links', () => {
   it('download the exact bytes, named after the database and snapshot', async () => {
     const { url } = await storageAt().createLink(manifest.id, 180)
     expect(url.startsWith(`${base}/download/`)).toBe(true)
-    const res = await fetch(url)
-    expect(res.status).toBe(200)
-    expect(res.headers.get('content-disposition')).toBe(
-      `attachment; filename="app-${manifest.id}.sql.gz"`,
-    )
-    const body = Buffer.from(await res.arrayBuffer())
-    expect(createHash('sha256').update(body).digest('hex')).toBe(manifest.dump.sha256)
+    await expectDownload(url, manifest)
   })
 
   it('answer 403 and nothing else to a link signed more than 180 s ago', async () => {

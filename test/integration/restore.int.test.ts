@@ -7,7 +7,7 @@ import { PassThrough, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { main } from '../../src/cli/index.js'
 import { withPgClient } from '../../src/db/with-pg-client.js'
 import type { Manifest } from '../../src/snapshot/manifest.js'
@@ -15,6 +15,7 @@ import { createLocalStorage } from '../../src/storage/local-storage.js'
 import { testKey } from '../helpers/compile-for-test.js'
 import { createDatabase, type TestDatabase, testServer } from '../helpers/databases.js'
 import { runCli } from '../helpers/run-cli.js'
+import { s3rverCredentials, startS3Server } from '../helpers/s3-server.js'
 import { createWorkdir } from '../helpers/workdir.js'
 
 const rulesPath = resolve('test/fixtures/rules.yml')
@@ -224,6 +225,39 @@ describe('dumpling restore', () => {
     ])
     expect(unknown.stderr).toMatch(/No snapshot "20200101T000000Z-0000"/)
     expect(unknown.code).not.toBe(0)
+  })
+
+  it('restores latest from S3 storage (a real s3rver)', async () => {
+    const s3 = await startS3Server(['dumps'])
+    vi.stubEnv('AWS_ACCESS_KEY_ID', s3rverCredentials.accessKeyId)
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', s3rverCredentials.secretAccessKey)
+    try {
+      const manifest = JSON.parse(readFileSync(join(foreign, 'manifest.json'), 'utf8')) as Manifest
+      const upload = await s3.storage({ prefix: 'team/' }).beginSnapshot(manifest.id)
+      await pipeline(createReadStream(join(foreign, 'dump.sql.gz')), upload.dump)
+      await upload.commit(manifest)
+      const stored = work.write(
+        's3.yml',
+        `rules: ${JSON.stringify(rulesPath)}\nstorage:\n  kind: s3\n  bucket: dumps\n  prefix: team/\n  endpoint: ${s3.endpoint}\n  forcePathStyle: true\n  region: us-east-1\n`,
+      )
+      const name = targetName('s3')
+      const result = await restore([
+        'latest',
+        '--target',
+        targetUrl(name),
+        '--yes',
+        '--config',
+        stored,
+      ])
+      expect(result.stderr).toContain(`Restored snapshot ${manifest.id}`)
+      expect(result.code).toBe(0)
+      expect(await query(name, 'SELECT count(*)::int AS n FROM "Billing"."Invoice Lines"')).toEqual(
+        [{ n: 750 }],
+      )
+    } finally {
+      vi.unstubAllEnvs()
+      await s3.stop()
+    }
   })
 
   it('refuses a link without a manifest unless --unverified, and says an expired link has expired', async () => {

@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import S3rver from 's3rver'
+import { createS3Storage, type S3StorageOptions } from '../../src/storage/s3-storage.js'
+
+/** s3rver checks signatures against this fixed key pair. */
+export const s3rverCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+
+export interface TestS3Server {
+  endpoint: string
+  /** A storage on `bucket` of this server, with s3rver's credentials. */
+  storage(options?: Partial<S3StorageOptions>): ReturnType<typeof createS3Storage>
+  stop(): Promise<void>
+}
+
+/** A real s3rver on a free port, its objects in a temporary folder, with `buckets` created. */
+export async function startS3Server(buckets: string[] = ['dumps']): Promise<TestS3Server> {
+  const directory = mkdtempSync(join(tmpdir(), 'dumpling-s3-'))
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  })
+  const { port } = await server.run()
+  const endpoint = `http://127.0.0.1:${port}`
+  return {
+    endpoint,
+    storage: (options = {}) =>
+      createS3Storage({
+        bucket: buckets[0] ?? 'dumps',
+        endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        ...options,
+        client: { credentials: s3rverCredentials, ...options.client },
+      }),
+    async stop() {
+      await server.close()
+      rmSync(directory, { recursive: true, force: true })
+    },
+  }
+}
