@@ -7,6 +7,14 @@ import { copyTarget } from './statement-kind.js'
 /** Uncompressed bytes one COPY block may hold in memory before the reader waits. */
 const blockBufferBytes = 4 << 20
 
+/**
+ * Blocks a session may have waiting. The dump often holds runs of one table's
+ * blocks: a deeper queue lets the reader run ahead to the other sessions'
+ * tables instead of stalling them. Dumpling writes blocks of ~1 MiB, so this
+ * is ~8 MiB a session (at most 8 × 4 MiB for other dumps).
+ */
+const queueDepth = 8
+
 /** Where the reader writes one COPY block's rows. */
 export interface CopySink {
   /** Resolves at once unless the block's buffer is full; rejects once any COPY failed. */
@@ -39,7 +47,7 @@ interface Lane {
  * far), inside one transaction that first truncates the table: then COPY can
  * FREEZE the rows, so nobody (ANALYZE first of all) has to set hint bits on
  * every page later, and two sessions never fight over extending one table.
- * Memory is bounded: a session holds the block it runs and one more.
+ * Memory is bounded: a session holds the block it runs and `queueDepth` more.
  * The first failure stops everything and is what `finish` throws.
  */
 export class CopyPool {
@@ -68,7 +76,7 @@ export class CopyPool {
   async begin(sql: string, table: string): Promise<CopySink> {
     this.throwIfFailed()
     const lane = this.laneFor(table)
-    while (lane.queue.length >= 2) {
+    while (lane.queue.length > queueDepth) {
       await new Promise<void>((resolve) => {
         lane.wake = resolve
       })
