@@ -1,0 +1,101 @@
+import pg from 'pg'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { CopyPool } from '../../src/restore/copy-pool.js'
+import { createDatabase, type TestDatabase } from '../helpers/databases.js'
+
+let db: TestDatabase
+const clients: pg.Client[] = []
+
+beforeAll(async () => {
+  db = await createDatabase({ from: 'empty' })
+  await db.query('CREATE TABLE public.a (x int); CREATE TABLE public.b (x int)')
+})
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.end().catch(() => {})))
+})
+
+afterAll(async () => {
+  await db?.drop()
+})
+
+async function session(): Promise<{ client: pg.Client; pid: number }> {
+  const client = new pg.Client({ connectionString: db.url, application_name: 'copy-pool-test' })
+  client.on('error', () => {})
+  await client.connect()
+  clients.push(client)
+  const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+  return { client, pid: rows[0]?.pid ?? 0 }
+}
+
+/** Settles with the promise, or rejects after `ms` instead of hanging the test. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+/** Waits until the session's server process is no longer in a COPY; returns what it runs. */
+async function leftCopy(pid: number): Promise<{ state: string; query: string } | undefined> {
+  let row: { state: string; query: string } | undefined
+  for (let i = 0; i < 100; i++) {
+    ;[row] = await db.query<{ state: string; query: string }>(
+      'SELECT state, query FROM pg_stat_activity WHERE pid = $1',
+      [pid],
+    )
+    if (!(row?.state === 'active' && /^COPY/.test(row.query))) return row
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return row
+}
+
+describe('CopyPool after a failure', () => {
+  it('never starts the COPY of a block that ended and was abandoned before its session got to it', async () => {
+    const { client, pid } = await session()
+    const pool = new CopyPool([client])
+    const sink = await pool.begin('COPY public.a (x) FROM stdin;', 'public.a')
+    await sink.write(Buffer.from('1\n2\n'))
+    sink.end()
+    // The session is still opening its transaction (BEGIN, TRUNCATE) for this block.
+    pool.abort(new Error('another block failed'))
+    await expect(within(10_000, pool.finish())).rejects.toThrow('another block failed')
+    // No COPY waits on the server for rows that never come (on PostgreSQL 15 such
+    // a session also holds up every DROP DATABASE on the server).
+    const row = await leftCopy(pid)
+    expect(row?.query ?? '').not.toMatch(/^COPY/)
+    await within(10_000, client.query('ROLLBACK'))
+  })
+
+  it('fails a COPY already sent whose ended block is abandoned unread, so its session leaves COPY', async () => {
+    const { client, pid } = await session()
+    const { client: locker } = await session()
+    // The COPY waits for this lock before it asks for rows; a COPY with options
+    // of its own runs without the TRUNCATE first.
+    await locker.query('BEGIN')
+    await locker.query('LOCK TABLE public.b IN ACCESS EXCLUSIVE MODE')
+    const pool = new CopyPool([client])
+    const sink = await pool.begin('COPY public.b (x) FROM stdin WITH (FORMAT text);', 'public.b')
+    let waiting = false
+    for (let i = 0; i < 200 && !waiting; i++) {
+      const [row] = await db.query<{ lock: boolean }>(
+        "SELECT wait_event_type = 'Lock' AND query LIKE 'COPY%' AS lock FROM pg_stat_activity WHERE pid = $1",
+        [pid],
+      )
+      waiting = row?.lock === true
+      if (!waiting) await new Promise((r) => setTimeout(r, 25))
+    }
+    expect(waiting).toBe(true)
+    // More rows than the COPY stream takes before the server answers: most stay in the block.
+    await sink.write(Buffer.from('1\n'.repeat(50_000)))
+    sink.end()
+    pool.abort(new Error('the other session failed'))
+    await locker.query('COMMIT')
+    await expect(within(10_000, pool.finish())).rejects.toThrow('the other session failed')
+    const row = await leftCopy(pid)
+    expect(row?.state === 'active' && /^COPY/.test(row.query)).toBe(false)
+    await within(10_000, client.query('ROLLBACK'))
+    expect(await db.query('SELECT x FROM public.b')).toEqual([])
+  })
+})
