@@ -1,7 +1,17 @@
 import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { withPgClient } from '../../src/db/with-pg-client.js'
 import { CopyPool } from '../../src/restore/copy-pool.js'
-import { createDatabase, type TestDatabase } from '../helpers/databases.js'
+import { dropDatabase } from '../../src/restore/target-server.js'
+import { createDatabase, type TestDatabase, testServer } from '../helpers/databases.js'
+
+/*
+ * A server session left in COPY by a client that neither sends nor reads waits
+ * forever, and on PostgreSQL 15+ it also holds up every DROP DATABASE on the
+ * server (DROP DATABASE waits for a signal barrier that such a session never
+ * absorbs). The restore must never leave one behind, and never wait forever.
+ */
 
 let db: TestDatabase
 const clients: pg.Client[] = []
@@ -98,4 +108,46 @@ describe('CopyPool after a failure', () => {
     await within(10_000, client.query('ROLLBACK'))
     expect(await db.query('SELECT x FROM public.b')).toEqual([])
   })
+})
+
+describe('dropDatabase', () => {
+  it.runIf(testServer().serverVersion >= 150000)(
+    'gives up with a clear error when a session stuck in COPY holds DROP DATABASE up (PostgreSQL 15+)',
+    async () => {
+      const { client, pid } = await session()
+      // A COPY FROM STDIN whose client sends nothing: the session waits in ClientRead.
+      const stuck = client.query(copyFrom('COPY public.a (x) FROM stdin'))
+      stuck.on('error', () => {})
+      let waiting = false
+      for (let i = 0; i < 200 && !waiting; i++) {
+        const [row] = await db.query<{ copy: boolean }>(
+          "SELECT state = 'active' AND wait_event = 'ClientRead' AND query LIKE 'COPY%' AS copy FROM pg_stat_activity WHERE pid = $1",
+          [pid],
+        )
+        waiting = row?.copy === true
+        if (!waiting) await new Promise((r) => setTimeout(r, 25))
+      }
+      expect(waiting).toBe(true)
+      const other = await createDatabase({ from: 'empty' })
+      try {
+        await withPgClient(testServer().adminUrl, async (admin) => {
+          const started = Date.now()
+          await expect(dropDatabase(admin, other.name, 2000)).rejects.toMatchObject({
+            code: 'restore_failed',
+            message: expect.stringMatching(
+              /did not finish within 2 s.*stuck in COPY.*pg_terminate_backend.*DROP DATABASE IF EXISTS "/s,
+            ),
+          })
+          expect(Date.now() - started).toBeLessThan(30_000)
+          const { rows } = await admin.query<{ statement_timeout: string }>(
+            'SHOW statement_timeout',
+          )
+          expect(rows[0]?.statement_timeout).toBe('0')
+        })
+      } finally {
+        stuck.destroy()
+        await other.drop()
+      }
+    },
+  )
 })
