@@ -257,6 +257,7 @@ async function loadIntoScratch(
       `CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0 ENCODING 'UTF8'${owner}`,
     )
   } catch (err) {
+    if (err instanceof AppError) throw err
     throw new AppError(
       'restore_failed',
       `Cannot create the database ${scratch} to load into: ${(err as Error).message}. The connecting role needs CREATEDB (ALTER ROLE … CREATEDB)${options.owner ? ` and membership in ${options.owner}` : ''}. ${describeTarget(target)} is unchanged.`,

@@ -1,10 +1,16 @@
+import { Writable } from 'node:stream'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/load-config.js'
 import { withPgClient } from '../../src/db/with-pg-client.js'
 import { CopyPool } from '../../src/restore/copy-pool.js'
 import { dropDatabase } from '../../src/restore/target-server.js'
+import type { SnapshotTarget } from '../../src/snapshot/folder-target.js'
+import { runSnapshot } from '../../src/snapshot/run-snapshot.js'
+import { testKey } from '../helpers/compile-for-test.js'
 import { createDatabase, type TestDatabase, testServer } from '../helpers/databases.js'
+import { createWorkdir } from '../helpers/workdir.js'
 
 /*
  * A server session left in COPY by a client that neither sends nor reads waits
@@ -150,4 +156,74 @@ describe('dropDatabase', () => {
       }
     },
   )
+})
+
+describe('runSnapshot', () => {
+  it('ends the session of a COPY TO STDOUT it abandons as soon as it fails, before cleaning up', async () => {
+    const source = await createDatabase({ from: 'empty' })
+    const work = createWorkdir()
+    try {
+      // Far more rows than the socket buffers hold: the COPY is still sending when the run fails.
+      await source.query(
+        'CREATE TABLE public.big (id int PRIMARY KEY, pad text); INSERT INTO public.big SELECT g, repeat(md5(g::text), 8) FROM generate_series(1, 100000) g',
+      )
+      const rules = work.write(
+        'rules.yml',
+        'tables:\n  public.big:\n    columns:\n      id: keep\n      pad: keep\n',
+      )
+      const config = work.write(
+        'dumpling.yml',
+        `source:\n  url: \${DUMPLING_SOURCE_URL}\nrules: ${JSON.stringify(rules)}\n`,
+      )
+      let data = false
+      let written = 0
+      let copying: number | null = null
+      const target: SnapshotTarget = {
+        describe: () => 'a disk that fills up once the rows come',
+        check: async () => {},
+        beginSnapshot: async () => ({
+          dump: new Writable({
+            write(_chunk, _enc, done) {
+              // The data header goes through; the second block of rows does not.
+              if (data) written++
+              done(written > 2 ? new Error('no space left on device') : null)
+            },
+          }),
+          readBack: async () => {
+            throw new Error('not written')
+          },
+          commit: async () => {},
+          // The cleanup runs while the run's sessions may still be open: are any still in COPY?
+          abort: async () => {
+            for (let i = 0; i < 40; i++) {
+              const [row] = await source.query<{ n: number }>(
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'dumpling' AND datname = current_database() AND query LIKE 'COPY%' AND state = 'active'",
+              )
+              copying = row?.n ?? -1
+              if (copying === 0) return
+              await new Promise((r) => setTimeout(r, 50))
+            }
+          },
+        }),
+      }
+      const run = runSnapshot({
+        config: loadConfig({
+          path: config,
+          env: { DUMPLING_SOURCE_URL: source.url, DUMPLING_ANON_KEY: testKey },
+        }),
+        target,
+        jobs: 1,
+        workers: 0,
+        chunkBytes: 64 << 10,
+        onEvent: (e) => {
+          if (e.type === 'phase' && e.phase === 'data') data = true
+        },
+      })
+      await expect(run).rejects.toMatchObject({ code: 'dump_failed' })
+      expect(copying).toBe(0)
+    } finally {
+      work.remove()
+      await source.drop()
+    }
+  })
 })
