@@ -127,9 +127,9 @@ export class CopyPool {
    */
   abort(error: unknown): void {
     this.failure ??= { error }
-    const reason = error instanceof Error ? error : new Error(String(error))
     for (const stream of this.streams) stream.destroy()
-    for (const copy of this.copies) copy.destroy(reason)
+    // The message goes to the server (CopyFail) and its log: no row text in it.
+    for (const copy of this.copies) copy.destroy(new Error('the load stopped: another COPY failed'))
     for (const lane of this.lanes) lane.wake?.()
     this.stop()
   }
