@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream'
+import { PassThrough, type Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
@@ -48,13 +48,20 @@ interface Lane {
  * FREEZE the rows, so nobody (ANALYZE first of all) has to set hint bits on
  * every page later, and two sessions never fight over extending one table.
  * Memory is bounded: a session holds the block it runs and `queueDepth` more.
- * The first failure stops everything and is what `finish` throws.
+ * The first failure stops everything and is what `finish` throws: every COPY
+ * still running is failed (CopyFail), and none starts after it, so no server
+ * session is left waiting in COPY FROM STDIN for data that never comes.
  */
 export class CopyPool {
   private readonly lanes: Lane[]
   private readonly laneOf = new Map<string, Lane>()
   private readonly streams = new Set<PassThrough>()
+  /** The COPY FROM STDIN of every session that runs one now. */
+  private readonly copies = new Set<Writable>()
   private failure: { error: unknown } | null = null
+  /** Resolves on the first failure: `finish` stops waiting for the sessions then. */
+  private readonly stopped: Promise<void>
+  private stop: () => void = () => {}
   /** Rows loaded per table, as the server counted them. */
   readonly rows = new Map<string, number>()
 
@@ -71,6 +78,9 @@ export class CopyPool {
       idle: Promise.resolve(),
       wake: null,
     }))
+    this.stopped = new Promise((resolve) => {
+      this.stop = resolve
+    })
   }
 
   async begin(sql: string, table: string): Promise<CopySink> {
@@ -97,18 +107,31 @@ export class CopyPool {
     }
   }
 
-  /** Wait for every block, then commit every session; throws the first failure. */
+  /**
+   * Wait for every block, then commit every session; throws the first failure
+   * as soon as it happens (the caller ends the sessions; blocks still running
+   * have been failed and do not hold it up).
+   */
   async finish(): Promise<void> {
-    await Promise.all(this.lanes.map((lane) => lane.idle))
+    await Promise.race([Promise.all(this.lanes.map((lane) => lane.idle)), this.stopped])
     this.throwIfFailed()
     await Promise.all(this.lanes.filter((l) => l.began).map((l) => l.client.query('COMMIT')))
   }
 
-  /** Stop: every block still running or queued is abandoned. */
+  /**
+   * Stop: every block still running or queued is abandoned. A running COPY is
+   * failed itself (its stream sends CopyFail, so the server leaves COPY): a
+   * destroyed block stream alone does not stop it, because pipeline() never
+   * notices the destruction of a stream that had already ended but was not yet
+   * read to its end, and the server session would wait for data forever.
+   */
   abort(error: unknown): void {
     this.failure ??= { error }
     for (const stream of this.streams) stream.destroy()
+    // The message goes to the server (CopyFail) and its log: no row text in it.
+    for (const copy of this.copies) copy.destroy(new Error('the load stopped: another COPY failed'))
     for (const lane of this.lanes) lane.wake?.()
+    this.stop()
   }
 
   private laneFor(table: string): Lane {
@@ -149,9 +172,18 @@ export class CopyPool {
       freeze = await this.truncateForFreeze(client, block.sql)
       lane.frozen.set(block.table, freeze)
     }
+    // The pool may have failed while this session got ready: then the block's
+    // stream is destroyed (perhaps after it had ended, which pipeline() never
+    // notices), so its COPY would wait for rows forever. Never start it.
+    if (this.failure) return
     const sql = freeze ? block.sql.replace(/;?\s*$/, ' WITH (FREEZE)') : block.sql
     const copy = client.query(copyFrom(sql))
-    await pipeline(block.stream, copy)
+    this.copies.add(copy)
+    try {
+      await pipeline(block.stream, copy)
+    } finally {
+      this.copies.delete(copy)
+    }
     this.rows.set(block.table, (this.rows.get(block.table) ?? 0) + copy.rowCount)
     this.onBlockDone(block.table, copy.rowCount)
   }

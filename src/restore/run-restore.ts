@@ -257,6 +257,7 @@ async function loadIntoScratch(
       `CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0 ENCODING 'UTF8'${owner}`,
     )
   } catch (err) {
+    if (err instanceof AppError) throw err
     throw new AppError(
       'restore_failed',
       `Cannot create the database ${scratch} to load into: ${(err as Error).message}. The connecting role needs CREATEDB (ALTER ROLE … CREATEDB)${options.owner ? ` and membership in ${options.owner}` : ''}. ${describeTarget(target)} is unchanged.`,
@@ -336,18 +337,26 @@ async function loadIntoScratch(
   } catch (err) {
     abort()
     await Promise.all(clients.map((c) => c.end().catch(() => {})))
-    await dropDatabase(admin, scratch).catch(() => {})
+    // Bounded (dropDatabase): a cleanup that cannot finish says so instead of hanging.
+    const leftover = await dropDatabase(admin, scratch).then(
+      () => null,
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    )
+    const cleanup =
+      leftover === null
+        ? 'the half-made database was removed'
+        : `the half-made database ${scratch} could not be removed: ${leftover}`
     if (options.signal?.aborted) {
       throw new AppError(
         'interrupted',
-        `Interrupted: the half-made database was removed; ${describeTarget(target)} is unchanged.`,
+        `Interrupted: ${cleanup}; ${describeTarget(target)} is unchanged.`,
         { cause: err },
       )
     }
     const reason = err instanceof AppError ? err.message : (err as Error).message
     throw new AppError(
       err instanceof AppError && err.code !== 'restore_failed' ? err.code : 'restore_failed',
-      `The restore failed and was undone: ${describeTarget(target)} is unchanged, and the half-made database was removed. ${reason}`,
+      `The restore failed${leftover === null ? ' and was undone' : ''}: ${describeTarget(target)} is unchanged, and ${cleanup}. ${reason}`,
       { cause: err },
     )
   } finally {

@@ -135,13 +135,37 @@ export async function endSessions(admin: pg.Client, sessions: OpenSession[]): Pr
   ])
 }
 
-/** Drop a database, ending any session on it first. */
-export async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
+/** How long a DROP DATABASE may wait before the restore gives up on it. */
+export const dropTimeoutMs = 60_000
+
+/**
+ * Drop a database, ending any session on it first. The wait is bounded: on
+ * PostgreSQL 15+ DROP DATABASE also waits until every session of the server
+ * has acknowledged it, and a session stuck in COPY (a client that neither
+ * sends nor reads) never does; it fails with a clear error instead of hanging.
+ */
+export async function dropDatabase(
+  admin: pg.Client,
+  name: string,
+  timeoutMs = dropTimeoutMs,
+): Promise<void> {
   await admin.query(
     'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
     [name],
   )
-  await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`)
+  await admin.query(`SET statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`)
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`)
+  } catch (err) {
+    if ((err as { code?: string }).code !== '57014') throw err
+    throw new AppError(
+      'restore_failed',
+      `DROP DATABASE ${quoteIdent(name)} did not finish within ${Math.round(timeoutMs / 1000)} s. PostgreSQL 15 and later wait for every session of the server to acknowledge a DROP DATABASE; a session stuck in COPY does not (look in pg_stat_activity for state 'active' with wait_event ClientRead or ClientWrite). End that session (SELECT pg_terminate_backend(pid)), then drop the database by hand: DROP DATABASE IF EXISTS ${quoteIdent(name)};`,
+      { cause: err },
+    )
+  } finally {
+    await admin.query('RESET statement_timeout').catch(() => {})
+  }
 }
 
 /** Extensions a dump creates that the target server cannot provide. */

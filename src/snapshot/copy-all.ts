@@ -65,7 +65,10 @@ export async function copyAll(
       } catch (err) {
         if (!failed) {
           failed = true
-          for (const other of workers) if (other !== client) other.end().catch(() => {})
+          // Every session ends now, this one too: its COPY TO STDOUT was abandoned
+          // unread, and a server session left writing to a client that never reads
+          // holds up every DROP DATABASE on PostgreSQL 15+ until the run is cleaned up.
+          for (const worker of workers) worker.end().catch(() => {})
           throw err instanceof AppError
             ? err
             : new AppError('dump_failed', `Copying the data failed: ${(err as Error).message}`, {
