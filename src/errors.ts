@@ -24,6 +24,11 @@ export type ErrorCode =
   | 'checksum_mismatch'
   | 'audit_failed'
   | 'storage_failed'
+  | 'job_running'
+  | 'verify_failed'
+  | 'verify_unavailable'
+  | 'runner_failed'
+  | 'lock_lost'
 
 /** Exit codes, documented in the README. */
 export const exitCodes = {
@@ -47,6 +52,11 @@ export const exitCodes = {
   checksum_mismatch: 17,
   audit_failed: 18,
   storage_failed: 19,
+  job_running: 40,
+  verify_failed: 41,
+  verify_unavailable: 42,
+  runner_failed: 43,
+  lock_lost: 44,
   interrupted: 130,
 } as const satisfies Record<ErrorCode, number>
 

@@ -1,6 +1,7 @@
-import { createWriteStream, existsSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { finished } from 'node:stream/promises'
 import { AppError } from '../errors.js'
 import type { SnapshotStorage } from '../storage/storage.js'
 
@@ -33,6 +34,10 @@ export function createFolderTarget(dir: string, options: { force?: boolean } = {
       const dump = createWriteStream(partialPath, { flags: 'wx' })
       return {
         dump,
+        async readBack() {
+          if (!dump.writableFinished) await finished(dump)
+          return createReadStream(partialPath)
+        },
         async commit(manifest) {
           await rename(partialPath, dumpPath)
           await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)

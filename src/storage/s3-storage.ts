@@ -17,6 +17,7 @@ import {
   auditKey,
   contentDisposition,
   dumpFile,
+  jobKey,
   manifestFile,
   normalizePrefix,
   parseSnapshotKey,
@@ -191,6 +192,14 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
       done.catch(() => {})
       return {
         dump,
+        async readBack() {
+          await done
+          const res = await send(`read ${key}`, () =>
+            client.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+          )
+          if (!res.Body) throw new AppError('storage_failed', `${key} came back without a body.`)
+          return res.Body as Readable
+        },
         async commit(manifest) {
           await done
           const head = await send(`check ${key}`, () =>
@@ -262,6 +271,32 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
           }),
         ),
       )
+    },
+
+    async putJobObject(name, body) {
+      const key = jobKey(prefix, name)
+      await send(`store ${key}`, () =>
+        client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: 'application/json',
+            ...encryption,
+          }),
+        ),
+      )
+    },
+
+    async readJobObject(name) {
+      const key = jobKey(prefix, name)
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+        return (await res.Body?.transformToString('utf8')) ?? null
+      } catch (err) {
+        if (isMissingKey(err)) return null
+        throw mapS3Error(err, place, `read ${key}`)
+      }
     },
   }
   return createCatalogue(backend)

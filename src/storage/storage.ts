@@ -31,11 +31,23 @@ export interface SnapshotStorage {
   applyRetention(policy: RetentionPolicy, now?: Date): Promise<{ deleted: string[] }>
   /** Store one JSON object under audit/ durably; resolves only once it is stored. */
   putAuditObject(key: string, body: string): Promise<void>
+  /**
+   * Replace the object `jobs/<name>` (e.g. `current.json`, the running job's progress),
+   * so every replica reads the same job state. Never holds a secret.
+   */
+  putJobObject(name: string, body: string): Promise<void>
+  /** The text of `jobs/<name>`, or null when there is none. */
+  readJobObject(name: string): Promise<string | null>
 }
 
 export interface SnapshotUpload {
   /** Write dump.sql.gz here, streaming; end it to finish the dump. */
   readonly dump: Writable
+  /**
+   * Once the writer has ended `dump`: wait until it is stored and read it back, still
+   * invisible (the publish pipeline restores and scans it before `commit`).
+   */
+  readBack(): Promise<Readable>
   /** Wait for the dump to be stored, then write the manifest last: the snapshot becomes visible. */
   commit(manifest: Manifest): Promise<void>
   /** Remove whatever was written; the snapshot never becomes visible. */
