@@ -1,10 +1,11 @@
 import type { DestinationStream } from 'pino'
 import { recordAudit } from '../audit/record-audit.js'
 import { loadConfig, requireLinkSecret } from '../config/load-config.js'
-import { createInProcessJobs } from '../jobs/in-process-jobs.js'
-import { snapshotIntoStorage } from '../jobs/snapshot-into-storage.js'
+import { createJobs } from '../jobs/create-jobs.js'
+import { createSchedule, withSchedule } from '../jobs/schedule.js'
 import { createLogger } from '../logger.js'
-import { createSlackApp } from '../slack/create-slack-app.js'
+import { createSlackApp, type SlackServer } from '../slack/create-slack-app.js'
+import { postScheduledRun } from '../slack/post-scheduled-run.js'
 import { createStorage } from '../storage/create-storage.js'
 import { createDownloadHandler } from '../storage/download-handler.js'
 import type { Cli } from './cli.js'
@@ -38,11 +39,20 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
           },
         ]
       : []
-  const server = createSlackApp({
+  const jobs = createJobs({ config, storage, log })
+  let server: SlackServer | null = null
+  const schedule = config.schedule
+    ? createSchedule({
+        ...config.schedule,
+        log,
+        fire: () => postScheduledRun(jobs, (text) => server?.postToAuditChannel(text)),
+      })
+    : null
+  server = createSlackApp({
     config,
     storage,
     audit: (event) => recordAudit({ storage, log }, event),
-    jobs: createInProcessJobs({ config, storage, log, takeSnapshot: snapshotIntoStorage }),
+    jobs: withSchedule(jobs, schedule),
     log,
     routes,
     linkSeconds: config.links.expiresIn,

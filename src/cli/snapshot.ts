@@ -1,9 +1,12 @@
+import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
 import { loadConfig } from '../config/load-config.js'
 import { AppError } from '../errors.js'
+import { createVerifiers } from '../jobs/create-verifiers.js'
+import { runSnapshotJob } from '../jobs/snapshot-job.js'
+import { createLogger } from '../logger.js'
 import type { Manifest } from '../snapshot/manifest.js'
 import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
-import { storeSnapshot } from '../snapshot/store-snapshot.js'
 import { createStorage } from '../storage/create-storage.js'
 import type { Cli } from './cli.js'
 
@@ -47,7 +50,13 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
   const common = { config, jobs, onEvent: progress.onEvent, signal: stop.signal }
   const stored = (
     storage
-      ? storeSnapshot({ ...common, storage })
+      ? runSnapshotJob({
+          ...common,
+          storage,
+          startedBy: `cli:${userInfo().username}`,
+          verifiers: createVerifiers(config),
+          log: createLogger({ level: 'silent' }),
+        }).then((manifest) => ({ manifest, deleted: [] as string[] }))
       : runSnapshot({
           ...common,
           outputDir: resolve(args.output ?? ''),

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEvent } from '../../src/audit/audit-event.js'
 import { recordAudit } from '../../src/audit/record-audit.js'
 import { type Config, loadConfig } from '../../src/config/load-config.js'
-import { createInProcessJobs } from '../../src/jobs/in-process-jobs.js'
-import { snapshotIntoStorage } from '../../src/jobs/snapshot-into-storage.js'
+import { createJobs } from '../../src/jobs/create-jobs.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { createSlackApp, type SlackServer } from '../../src/slack/create-slack-app.js'
 import { createDownloadHandler } from '../../src/storage/download-handler.js'
@@ -86,7 +85,7 @@ slack:
     config,
     storage,
     audit: (event) => recordAudit({ storage, log }, event),
-    jobs: createInProcessJobs({ config, storage, log, takeSnapshot: snapshotIntoStorage }),
+    jobs: createJobs({ config, storage, log }),
     log,
     routes: [
       {
@@ -104,11 +103,10 @@ slack:
     config,
     storage: s3Storage,
     audit: (event) => recordAudit({ storage: s3Storage, log }, event),
-    jobs: createInProcessJobs({
+    jobs: createJobs({
       config,
       storage: s3Storage,
       log,
-      takeSnapshot: snapshotIntoStorage,
     }),
     log,
   })
@@ -359,13 +357,20 @@ describe('/dump refresh', () => {
     const [, done] = await stub.replies(startedUrl, 2, 60_000)
     expect(String(done?.body.text)).toContain('is ready')
     expect((await storage.list()).length).toBe(before + 1)
-    const channel = stub.posts.filter(
-      (p) => p.path === '/api/chat.postMessage' && p.body.channel === 'C0AUDIT',
-    )
-    expect(channel.some((p) => String(p.body.text).includes('Snapshot started by <@U0LEAD>'))).toBe(
-      true,
-    )
-    expect(channel.some((p) => String(p.body.text).includes('is complete'))).toBe(true)
+    // Audit channel posts go out at most once a second, after the reply.
+    const channel = () =>
+      stub.posts.filter((p) => p.path === '/api/chat.postMessage' && p.body.channel === 'C0AUDIT')
+    const deadline = Date.now() + 5000
+    while (
+      !channel().some((p) => String(p.body.text).includes('is complete')) &&
+      Date.now() < deadline
+    ) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(
+      channel().some((p) => String(p.body.text).includes('Snapshot started by <@U0LEAD>')),
+    ).toBe(true)
+    expect(channel().some((p) => String(p.body.text).includes('is complete'))).toBe(true)
   })
 })
 
@@ -388,11 +393,10 @@ slack: { teams: [T0ACME], channels: [C0DEV], leads: [U0LEAD], auditChannel: C0AU
       config: strict,
       storage: store,
       audit: (event) => recordAudit({ storage: store, log }, event),
-      jobs: createInProcessJobs({
+      jobs: createJobs({
         config: strict,
         storage: store,
         log,
-        takeSnapshot: snapshotIntoStorage,
       }),
       log,
     })
@@ -456,7 +460,7 @@ describe('setup errors', () => {
       config,
       storage,
       audit: async () => {},
-      jobs: createInProcessJobs({ config, storage, log, takeSnapshot: snapshotIntoStorage }),
+      jobs: createJobs({ config, storage, log }),
       log,
     }
     const without = { ...config, slack: { ...config.slack, signingSecret: null } }
