@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'pg_dump_too_old'
   | 'dump_failed'
   | 'output_exists'
+  | 'leak_found'
+  | 'rules_file_exists'
   | 'interrupted'
   | 'usage'
   | 'listen_failed'
@@ -42,7 +44,8 @@ export const exitCodes = {
   pg_dump_too_old: 6,
   dump_failed: 7,
   output_exists: 8,
-  listen_failed: 30,
+  leak_found: 9,
+  rules_file_exists: 10,
   storage_bucket_missing: 11,
   storage_access_denied: 12,
   storage_wrong_region: 13,
@@ -52,6 +55,7 @@ export const exitCodes = {
   checksum_mismatch: 17,
   audit_failed: 18,
   storage_failed: 19,
+  listen_failed: 30,
   job_running: 40,
   verify_failed: 41,
   verify_unavailable: 42,

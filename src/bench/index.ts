@@ -17,6 +17,7 @@ import { createResourceProbe } from './resource-probe.js'
 import { runServeBench } from './serve-bench.js'
 import { type DumplingCommand, type DumpTools, timeDumpling, timePgDump } from './timed-dumps.js'
 import { measureReferences, measureTransformers } from './transformer-cost.js'
+import { benchVerify } from './verify-bench.js'
 
 /** The repository root: this file runs as dist/bench/index.js. */
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -176,6 +177,7 @@ async function runBench(
     )
   }
 
+  log(await benchVerify(tools, dumpling, report.dumpling, options.rounds, log))
   report.load[1] = loadavg()[0] ?? 0
 
   if (options.profile || medianRatio(report) > targets.ratio) {

@@ -1,9 +1,6 @@
 import { loadConfig, requireSourceUrl } from '../config/load-config.js'
-import { withSource } from '../db/connect.js'
-import { introspect } from '../db/introspect.js'
-import { checkRules } from '../rules/check-rules.js'
+import { checkSource } from '../rules/check-source.js'
 import { formatProblems } from '../rules/format-problems.js'
-import { createCompiler } from '../transformers/index.js'
 import type { Cli } from './cli.js'
 
 export const checkHelp = `Usage: dumpling check [--config FILE]
@@ -17,17 +14,7 @@ Exits 0 when a snapshot would run, 4 when the rules need work.`
 export async function check(cli: Cli, args: { config?: string | undefined }): Promise<number> {
   const config = loadConfig({ path: args.config, env: cli.env })
   const url = requireSourceUrl(config)
-  const catalog = await withSource(url, async (client) => {
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
-    return introspect(client)
-  })
-  // Checking compiles every rule but transforms nothing: any key will do.
-  const { problems, tables } = checkRules(
-    config.rules,
-    catalog,
-    createCompiler(config.anonKey ?? 'dumpling check compiles rules without transforming'),
-    config.locateRule,
-  )
+  const { catalog, problems, tables } = await checkSource(config, url)
   if (problems.length > 0) {
     cli.stderr.write(
       `${problems.length} problem${problems.length === 1 ? '' : 's'} in the rules for ${catalog.database}:\n${formatProblems(problems)}\n`,

@@ -5,16 +5,20 @@ import { exitCodes, isAppError } from '../errors.js'
 import { toolVersion } from '../version.js'
 import { check, checkHelp } from './check.js'
 import type { Cli } from './cli.js'
+import { init, initHelp } from './init.js'
 import { link, linkHelp } from './link.js'
 import { list, listHelp } from './list.js'
 import { serve, serveHelp } from './serve.js'
 import { snapshot, snapshotHelp } from './snapshot.js'
+import { verify, verifyHelp } from './verify.js'
 
 const usage = `Usage: dumpling <command> [options]
 
 Commands:
+  init       write rules for every column, with suggested transformers and why
   check      compare the rules with the live source schema
   snapshot   take an anonymized snapshot into the configured storage (or a folder)
+  verify     search a snapshot for original values the rules should have replaced
   list       the snapshots in storage, newest first
   link       a short-lived download link for a snapshot (audited)
   serve      run the Slack app (/dump latest, refresh, status)
@@ -23,15 +27,21 @@ Commands:
 Run "dumpling <command> --help" for a command's options.
 Exit codes: 0 ok, 1 unexpected error, 2 usage, 3 config or secret, 4 rules do not match the
 schema, 5 source unreachable, 6 pg_dump missing or too old, 7 dump failed, 8 output exists,
-11 bucket missing, 12 storage access denied, 13 wrong region, 14 storage unreachable,
-15 unknown snapshot, 16 no snapshot yet, 17 checksum mismatch, 18 audit not stored,
-19 other storage error, 30 serve could not listen, 130 interrupted (SIGINT or SIGTERM; nothing written).`
+9 originals found by verify, 10 rules file exists (init), 11 bucket missing, 12 storage
+access denied, 13 wrong region, 14 storage unreachable, 15 unknown snapshot, 16 no snapshot
+yet, 17 checksum mismatch, 18 audit not stored, 19 other storage error, 30 serve could not
+listen, 130 interrupted (SIGINT or SIGTERM; nothing written).`
+
+/** Verbs that take one positional argument (a snapshot, a folder). */
+const takesOneArgument = new Set(['link', 'verify'])
 
 const options = {
   config: { type: 'string' },
   output: { type: 'string' },
   jobs: { type: 'string' },
   force: { type: 'boolean' },
+  verify: { type: 'boolean' },
+  update: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const
@@ -50,11 +60,14 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       cli.stderr.write(`${usage}\n`)
       return exitCodes.usage
     }
-    if (rest.length > (verb === 'link' ? 1 : 0)) {
+    if (rest.length > (takesOneArgument.has(verb) ? 1 : 0)) {
       cli.stderr.write(`Unexpected argument "${rest.at(-1)}" for dumpling ${verb}.\n`)
       return exitCodes.usage
     }
     switch (verb) {
+      case 'init':
+        if (values.help) return help(cli, initHelp)
+        return await init(cli, values)
       case 'check':
         if (values.help) return help(cli, checkHelp)
         return await check(cli, values)
@@ -70,6 +83,9 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
       case 'serve':
         if (values.help) return help(cli, serveHelp)
         return await serve(cli, values)
+      case 'verify':
+        if (values.help) return help(cli, verifyHelp)
+        return await verify(cli, { ...values, dir: rest[0] })
       case 'demo':
         await runDemo(cli.stdout)
         return 0

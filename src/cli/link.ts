@@ -2,9 +2,9 @@ import { hostname, userInfo } from 'node:os'
 import type { AuditEvent, CliActor } from '../audit/audit-event.js'
 import { auditEventId, recordAudit } from '../audit/record-audit.js'
 import { loadConfig } from '../config/load-config.js'
-import { AppError } from '../errors.js'
 import { createLogger } from '../logger.js'
 import { createStorage } from '../storage/create-storage.js'
+import { findSnapshot } from '../storage/find-snapshot.js'
 import type { Cli } from './cli.js'
 
 export const linkHelp = `Usage: dumpling link [latest|ID] [--config FILE]
@@ -22,13 +22,7 @@ export async function link(
 ): Promise<number> {
   const config = loadConfig({ path: args.config, env: cli.env })
   const storage = createStorage(config)
-  const manifest = which === 'latest' ? await storage.latest() : await storage.getManifest(which)
-  if (!manifest) {
-    throw new AppError(
-      'no_snapshot',
-      `There is no snapshot in ${storage.describe()} yet: take one with \`dumpling snapshot\`.`,
-    )
-  }
+  const manifest = await findSnapshot(storage, which)
   const { url, expiresAt } = await storage.createLink(manifest.id, config.links.expiresIn)
   const now = new Date()
   const event: AuditEvent = {

@@ -7,10 +7,12 @@ import { runSnapshotJob } from '../jobs/snapshot-job.js'
 import { createLogger } from '../logger.js'
 import type { Manifest } from '../snapshot/manifest.js'
 import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
+import { verificationLabel } from '../snapshot/verification-label.js'
 import { createStorage } from '../storage/create-storage.js'
 import type { Cli } from './cli.js'
+import { createVerifyHook } from './verify.js'
 
-export const snapshotHelp = `Usage: dumpling snapshot [--output DIR [--force]] [--jobs N] [--config FILE]
+export const snapshotHelp = `Usage: dumpling snapshot [--output DIR [--force]] [--jobs N] [--verify] [--config FILE]
 
 Take an anonymized snapshot of the source database into the configured storage
 (storage: in dumpling.yml; default ./snapshots next to it), then apply retention.
@@ -22,6 +24,8 @@ Options:
   --output DIR   write the snapshot into the folder DIR instead (created if missing)
   --jobs N       parallel COPY sessions in one consistent snapshot (default: snapshot.jobs, 2)
   --force        replace a snapshot already in DIR
+  --verify       before keeping the dump, search it for originals sampled inside the same
+                 snapshot (see dumpling verify --help); a hit keeps nothing and exits 9
   --config FILE  dumpling.yml (default: DUMPLING_CONFIG, then ./dumpling.yml)`
 
 export interface SnapshotArgs {
@@ -29,6 +33,7 @@ export interface SnapshotArgs {
   output?: string | undefined
   jobs?: string | undefined
   force?: boolean | undefined
+  verify?: boolean | undefined
 }
 
 /** `dumpling snapshot`: parse, run, print. */
@@ -47,16 +52,27 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
   const onSignal = () => stop.abort()
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
-  const common = { config, jobs, onEvent: progress.onEvent, signal: stop.signal }
+  const common = {
+    config,
+    jobs,
+    onEvent: progress.onEvent,
+    signal: stop.signal,
+    ...(args.verify ? { verify: createVerifyHook(cli, config) } : {}),
+  }
+  // Into storage, the pipeline scans for leaks as verify.leakScan says; --verify insists.
+  const { verify: _hook, ...forJob } = common
   const stored = (
     storage
       ? runSnapshotJob({
-          ...common,
+          ...forJob,
+          config: args.verify
+            ? { ...config, verify: { ...config.verify, leakScan: 'on' } }
+            : config,
           storage,
           startedBy: `cli:${userInfo().username}`,
           verifiers: createVerifiers(config),
           log: createLogger({ level: 'silent' }),
-        }).then((manifest) => ({ manifest, deleted: [] as string[] }))
+        })
       : runSnapshot({
           ...common,
           outputDir: resolve(args.output ?? ''),
@@ -70,7 +86,11 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
   const { manifest, deleted } = await stored
   cli.stderr.write(`${summary(manifest)}\n`)
   if (storage) {
+    if (manifest.verified?.leakScan === 'passed') {
+      cli.stderr.write('Verified: no original value found.\n')
+    }
     cli.stderr.write(`Stored in ${storage.describe()}.\n`)
+    cli.stderr.write(`Published ${verificationLabel(manifest)}.\n`)
     if (deleted.length > 0) {
       cli.stderr.write(`Retention removed ${deleted.length}: ${deleted.join(', ')}.\n`)
     }

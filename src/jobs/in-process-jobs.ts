@@ -52,7 +52,7 @@ export function createInProcessJobs(options: InProcessJobsOptions): Jobs {
     if (!start.started) return { started: false, running: holderJob(start.holder, now()) }
     const { job } = start
     const done = start.done.then(
-      (manifest): JobOutcome => ({ ok: true, manifest }),
+      ({ manifest }): JobOutcome => ({ ok: true, manifest }),
       (err: unknown) => failure(err, options.log),
     )
     running = { job, abort, done }

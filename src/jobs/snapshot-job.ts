@@ -3,7 +3,7 @@ import { hostname } from 'node:os'
 import { type Config, requireSourceUrl } from '../config/load-config.js'
 import { AppError, isAppError } from '../errors.js'
 import type { Logger } from '../logger.js'
-import type { Manifest } from '../snapshot/manifest.js'
+import type { Manifest, Verification } from '../snapshot/manifest.js'
 import type { SnapshotEvent } from '../snapshot/run-snapshot.js'
 import { storeSnapshot } from '../snapshot/store-snapshot.js'
 import type { SnapshotStorage } from '../storage/storage.js'
@@ -11,7 +11,7 @@ import type { JobState } from './job-state.js'
 import type { RunningJob } from './jobs.js'
 import { createProgressWriter } from './progress-writer.js'
 import { type LockHolder, tryLockSource } from './source-lock.js'
-import { runVerifiers, type Verifiers } from './verify-steps.js'
+import { leakScanStep, restoreStep, type Verifiers } from './verify-steps.js'
 
 export interface SnapshotJobOptions {
   config: Config
@@ -28,8 +28,14 @@ export interface SnapshotJobOptions {
   now?: () => Date
 }
 
+/** A published snapshot, and the ones retention removed after it. */
+export interface PublishedSnapshot {
+  manifest: Manifest
+  deleted: string[]
+}
+
 export type SnapshotJobStart =
-  | { started: true; job: RunningJob; runId: string; done: Promise<Manifest> }
+  | { started: true; job: RunningJob; runId: string; done: Promise<PublishedSnapshot> }
   | { started: false; holder: LockHolder | null }
 
 /**
@@ -89,23 +95,38 @@ export async function startSnapshotJob(options: SnapshotJobOptions): Promise<Sna
     options.onEvent?.(event)
   }
 
-  const run = async (): Promise<Manifest> => {
+  const note = (message: string) => onEvent({ type: 'warning', message })
+  const run = async (): Promise<PublishedSnapshot> => {
     try {
-      const { manifest } = await storeSnapshot({
+      // The leak scan runs inside the run's exported snapshot, before its transaction ends;
+      // the test restore once the dump is stored; the manifest is written after both.
+      let scanned: Pick<Verification, 'leakScan' | 'notes'> = { leakScan: 'off', notes: [] }
+      const { manifest, deleted } = await storeSnapshot({
         config,
         storage,
         signal,
         onEvent,
+        verify: async ({ snapshot, open, tables }) => {
+          progress.update({ phase: 'verify' })
+          scanned = await leakScanStep(
+            options.verifiers,
+            { config, snapshot, tables, readBack: open, signal },
+            note,
+          )
+        },
         beforePublish: async (manifest, readBack) => {
           progress.update({ phase: 'verify' })
-          const verified = await runVerifiers(options.verifiers, {
-            config,
-            manifest,
-            readBack,
-            signal,
-            note: (message) => onEvent({ type: 'warning', message }),
-          })
+          const restored = await restoreStep(
+            options.verifiers,
+            { config, manifest, readBack, signal },
+            note,
+          )
           progress.update({ phase: 'publish' })
+          const verified: Verification = {
+            restore: restored.restore,
+            leakScan: scanned.leakScan,
+            notes: [...restored.notes, ...scanned.notes],
+          }
           return { ...manifest, verified }
         },
       })
@@ -114,7 +135,7 @@ export async function startSnapshotJob(options: SnapshotJobOptions): Promise<Sna
         { snapshotId: manifest.id, ms: now().getTime() - startedAt.getTime() },
         'snapshot job published',
       )
-      return manifest
+      return { manifest, deleted }
     } catch (caught) {
       const err =
         lock.lost.aborted && !options.signal?.aborted
@@ -139,7 +160,7 @@ export async function startSnapshotJob(options: SnapshotJobOptions): Promise<Sna
 }
 
 /** Run the pipeline to the end here (CLI, Lambda); a held lock is a `job_running` error naming its holder. */
-export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Manifest> {
+export async function runSnapshotJob(options: SnapshotJobOptions): Promise<PublishedSnapshot> {
   const start = await startSnapshotJob(options)
   if (!start.started) throw jobRunningError(start.holder)
   return start.done

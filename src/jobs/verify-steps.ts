@@ -1,73 +1,76 @@
 import type { Readable } from 'node:stream'
 import type { Config } from '../config/load-config.js'
 import { AppError } from '../errors.js'
+import type { PlannedTable } from '../rules/check-rules.js'
 import type { Manifest, Verification } from '../snapshot/manifest.js'
 
-/** What a verify step sees: the finished, still invisible dump and its manifest-to-be. */
-export interface VerifyInput {
+/** What the leak scan sees: the finished dump, inside the run's own exported snapshot. */
+export interface LeakScanInput {
   config: Config
-  manifest: Manifest
-  /** Read the stored dump from the start; call once per reader. */
+  /** The exported snapshot the dump was taken in: originals are sampled inside it. */
+  snapshot: string
+  tables: PlannedTable[]
+  /** Read the stored, still invisible dump from the start. */
   readBack: () => Promise<Readable>
   signal: AbortSignal
-  /** A line for the job log and progress (`restoring into a scratch database`). */
-  note: (message: string) => void
+}
+
+/** What the test restore sees: the stored, still invisible dump and its manifest-to-be. */
+export interface RestoreInput {
+  config: Config
+  manifest: Manifest
+  readBack: () => Promise<Readable>
+  signal: AbortSignal
 }
 
 /**
- * One check before publishing. Resolves `passed`, or `skipped` with the reason
- * it could not run here; a dump that fails the check is an AppError
- * (`verify_failed`) whose message names what failed.
+ * A check before publishing resolves `passed`, or `skipped` with the reason it
+ * could not run here. A dump that fails it is an AppError whose message names
+ * what failed (`leak_found` in table.column, the restore's failing statement).
  */
-export type VerifyStep = (input: VerifyInput) => Promise<{ passed: true } | { skipped: string }>
+export type StepResult = { passed: true } | { skipped: string }
 
 export interface Verifiers {
   /** Restore into a scratch database and compare row counts with the manifest. */
-  restore: VerifyStep
+  restore: (input: RestoreInput) => Promise<StepResult>
   /** Look for original values sampled from the source in the dump. */
-  leakScan: VerifyStep
+  leakScan: (input: LeakScanInput) => Promise<StepResult>
 }
 
 /** A step this build or machine cannot run; `auto` records why, `required` fails. */
-export function unavailableStep(reason: string): VerifyStep {
+export function unavailableStep(reason: string): () => Promise<StepResult> {
   return async () => ({ skipped: reason })
 }
 
-/**
- * Run the configured checks in order (restore, then leak scan) and say what was
- * verified. Throws when a check fails, or when a required one cannot run.
- */
-export async function runVerifiers(
+/** `verify.leakScan`: off, or run (a failure throws; it cannot be skipped once on). */
+export async function leakScanStep(
   verifiers: Verifiers,
-  input: VerifyInput,
-): Promise<Verification> {
-  const policy = input.config.verify
-  const verification: Verification = { restore: 'off', leakScan: 'off', notes: [] }
-  if (policy.restore !== 'off') {
-    const result = await verifiers.restore(input)
-    if ('skipped' in result) {
-      if (policy.restore === 'required') {
-        throw new AppError(
-          'verify_unavailable',
-          `verify.restore is required, but the test restore cannot run: ${result.skipped}. Nothing was published.`,
-        )
-      }
-      verification.restore = 'skipped'
-      verification.notes.push(`test restore skipped: ${result.skipped}`)
-      input.note(`test restore skipped: ${result.skipped}`)
-    } else {
-      verification.restore = 'passed'
-    }
+  input: LeakScanInput,
+  note: (message: string) => void,
+): Promise<Pick<Verification, 'leakScan' | 'notes'>> {
+  if (input.config.verify.leakScan === 'off') return { leakScan: 'off', notes: [] }
+  const result = await verifiers.leakScan(input)
+  if ('passed' in result) return { leakScan: 'passed', notes: [] }
+  note(`leak scan skipped: ${result.skipped}`)
+  return { leakScan: 'skipped', notes: [`leak scan skipped: ${result.skipped}`] }
+}
+
+/** `verify.restore`: off; `auto` runs it when it can and says when it cannot; `required` fails then. */
+export async function restoreStep(
+  verifiers: Verifiers,
+  input: RestoreInput,
+  note: (message: string) => void,
+): Promise<Pick<Verification, 'restore' | 'notes'>> {
+  const policy = input.config.verify.restore
+  if (policy === 'off') return { restore: 'off', notes: [] }
+  const result = await verifiers.restore(input)
+  if ('passed' in result) return { restore: 'passed', notes: [] }
+  if (policy === 'required') {
+    throw new AppError(
+      'verify_unavailable',
+      `verify.restore is required, but the test restore cannot run: ${result.skipped}. Nothing was published.`,
+    )
   }
-  if (policy.leakScan === 'on') {
-    const result = await verifiers.leakScan(input)
-    if ('skipped' in result) {
-      verification.leakScan = 'skipped'
-      verification.notes.push(`leak scan skipped: ${result.skipped}`)
-      input.note(`leak scan skipped: ${result.skipped}`)
-    } else {
-      verification.leakScan = 'passed'
-    }
-  }
-  return verification
+  note(`test restore skipped: ${result.skipped}`)
+  return { restore: 'skipped', notes: [`test restore skipped: ${result.skipped}`] }
 }

@@ -3,8 +3,9 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import { gzip } from 'node:zlib'
-import { createCompiler, type ValueTransform } from '../transformers/index.js'
-import { gzipLevel } from './dump-writer.js'
+import { createCompiler } from '../transformers/index.js'
+import { batchGzipOptions } from './gzip-options.js'
+import type { FieldTransform } from './row-rewriter.js'
 import { type BatchPlan, compilePlan, transformBatch } from './transform-batch.js'
 import type { BatchRequest, BatchResponse } from './transform-worker.js'
 
@@ -27,7 +28,7 @@ export interface BatchRunner {
 /** On the main thread, compressing on the thread pool: for one core, or when no worker script is built. */
 export function createInlineRunner(key: string): BatchRunner {
   const compile = createCompiler(key)
-  const plans = new Map<string, ValueTransform[]>()
+  const plans = new Map<string, FieldTransform[]>()
   return {
     async run(plan, raw) {
       let transforms = plans.get(plan.id)
@@ -36,7 +37,7 @@ export function createInlineRunner(key: string): BatchRunner {
         plans.set(plan.id, transforms)
       }
       const { block, rows } = transformBatch(plan, transforms, raw)
-      return { gz: await gzipAsync(block, { level: gzipLevel }), rows, bytes: block.length }
+      return { gz: await gzipAsync(block, batchGzipOptions), rows, bytes: block.length }
     },
     async close() {},
   }

@@ -36,7 +36,7 @@ export function createFolderTarget(dir: string, options: { force?: boolean } = {
         dump,
         async readBack() {
           if (!dump.writableFinished) await finished(dump)
-          return createReadStream(partialPath)
+          return createReadStream(partialPath, { highWaterMark: 1 << 20 })
         },
         async commit(manifest) {
           await rename(partialPath, dumpPath)

@@ -38,6 +38,11 @@ export class OutBuffer {
     return this.buf.subarray(0, this.length)
   }
 
+  /** Empty it for reuse, keeping its memory. */
+  clear(): void {
+    this.length = 0
+  }
+
   /** The bytes written so far, copied out; the buffer is emptied for reuse. */
   take(): Buffer {
     const out = Buffer.from(this.buf.subarray(0, this.length))

@@ -2,9 +2,15 @@ import { describe, expect, it } from 'vitest'
 import { OutBuffer } from './out-buffer.js'
 import { createRowRewriter } from './row-rewriter.js'
 
-function rewrite(input: string, transforms: ((v: string) => string | null)[], chunkSize = 3) {
+function rewrite(
+  input: string,
+  transforms: ((v: string) => string | null)[],
+  chunkSize = 3,
+  copySafe = false,
+) {
   const out = new OutBuffer(4)
-  const rewriter = createRowRewriter(transforms, out, () => 'public.t')
+  const fields = transforms.map((fn) => ({ fn, copySafe }))
+  const rewriter = createRowRewriter(fields, out, () => 'public.t')
   const bytes = Buffer.from(input)
   for (let i = 0; i < bytes.length; i += chunkSize) rewriter.push(bytes.subarray(i, i + chunkSize))
   rewriter.end()
@@ -35,6 +41,11 @@ describe('row rewriter', () => {
     ])
     expect(seen).toEqual(['a\tb\\c\nd'])
     expect(text).toBe('a\\tb\\\\c\\nd\\t!\t1\n')
+  })
+
+  it('writes the output of a copy-safe transform without escaping it', () => {
+    // Only transformers whose output cannot hold a backslash or control character declare it.
+    expect(rewrite('a\\tb\t1\n', [(v) => `<${v}>`], 3, true).text).toBe('<a\tb>\t1\n')
   })
 
   it('writes NULL when a transform returns null', () => {

@@ -17,13 +17,20 @@ export interface RowRewriter {
   readonly rows: number
 }
 
+/** The rule of one leading field. */
+export interface FieldTransform {
+  fn: ValueTransform
+  /** Its output never needs COPY escaping (the transformer declares `copySafe`). */
+  copySafe: boolean
+}
+
 /**
  * Rows must arrive with the transformed columns first (the engine selects
  * them so): field i for i < transforms.length goes through transforms[i];
  * the rest of each row is copied as bytes, never decoded.
  */
 export function createRowRewriter(
-  transforms: readonly ValueTransform[],
+  transforms: readonly FieldTransform[],
   out: OutBuffer,
   describe: () => string,
 ): RowRewriter {
@@ -34,7 +41,7 @@ export function createRowRewriter(
   const rewriteRow = (buf: Buffer, start: number, nl: number): void => {
     let fieldStart = start
     for (let i = 0; i < k; i++) {
-      const transform = transforms[i] as ValueTransform
+      const transform = transforms[i] as FieldTransform
       let end = buf.indexOf(TAB, fieldStart)
       if (end < 0 || end > nl) end = nl
       if (end === nl && i < k - 1) {
@@ -44,12 +51,12 @@ export function createRowRewriter(
         out.writeByte(BACKSLASH)
         out.writeByte(N)
       } else {
-        const result = transform(unescapeCopyValue(buf.toString('utf8', fieldStart, end)))
+        const result = transform.fn(unescapeCopyValue(buf.toString('utf8', fieldStart, end)))
         if (result === null) {
           out.writeByte(BACKSLASH)
           out.writeByte(N)
         } else {
-          out.writeString(escapeCopyValue(result))
+          out.writeString(transform.copySafe ? result : escapeCopyValue(result))
         }
       }
       if (end === nl) {

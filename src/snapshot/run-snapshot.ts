@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type pg from 'pg'
 import { defaults } from '../config/config-schema.js'
 import { type Config, requireAnonKey, requireSourceUrl } from '../config/load-config.js'
@@ -5,7 +6,7 @@ import { connectSource } from '../db/connect.js'
 import { introspect } from '../db/introspect.js'
 import { findPgDump, spawnPgDump, waitForExit } from '../db/pg-dump.js'
 import { AppError } from '../errors.js'
-import { checkRules } from '../rules/check-rules.js'
+import { checkRules, type PlannedTable } from '../rules/check-rules.js'
 import { formatProblems } from '../rules/format-problems.js'
 import type { SnapshotUpload } from '../storage/storage.js'
 import { createCompiler } from '../transformers/index.js'
@@ -49,6 +50,13 @@ export interface SnapshotOptions {
   workers?: number
   /** Abort the run (SIGINT, SIGTERM): every session ends and nothing is left behind. */
   signal?: AbortSignal
+  /** `--verify`: check the finished dump inside the same snapshot; a throw keeps nothing. */
+  verify?: (dump: {
+    snapshot: string
+    /** The finished dump's bytes, read back from the target before it is published. */
+    open: () => Promise<Readable>
+    tables: PlannedTable[]
+  }) => Promise<void>
 }
 
 /**
@@ -133,6 +141,8 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
     await appendPgDump(writer, pgDump, url, 'post-data', snapshot)
     const dump = await writer.close()
     writer = null
+    const written = upload
+    await options.verify?.({ snapshot, open: () => written.readBack(), tables: dumped })
     await coordinator.query('COMMIT')
 
     const manifestTables: ManifestTable[] = tables

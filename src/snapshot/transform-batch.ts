@@ -1,6 +1,6 @@
-import type { ColumnInfo, Compiler, RuleSpec, ValueTransform } from '../transformers/index.js'
+import type { ColumnInfo, Compiler, RuleSpec } from '../transformers/index.js'
 import { OutBuffer } from './out-buffer.js'
-import { createRowRewriter } from './row-rewriter.js'
+import { createRowRewriter, type FieldTransform } from './row-rewriter.js'
 
 /** What a batch of one table's rows needs: its COPY statement and the rules of its leading columns. */
 export interface BatchPlan {
@@ -16,20 +16,27 @@ export interface BatchPlan {
 const footer = Buffer.from('\\.\n\n')
 
 /** Compile a plan's transforms. */
-export function compilePlan(plan: BatchPlan, compile: Compiler): ValueTransform[] {
-  return plan.columns.map((c) => compile(c.spec, c.column).fn)
+export function compilePlan(plan: BatchPlan, compile: Compiler): FieldTransform[] {
+  return plan.columns.map((c) => {
+    const { fn, transformer } = compile(c.spec, c.column)
+    return { fn, copySafe: transformer.copySafe === true }
+  })
 }
 
 /**
  * Whole rows of COPY text in, one complete `COPY … FROM stdin` block out:
- * the header, the rewritten rows, and the end-of-data marker.
+ * the header, the rewritten rows, and the end-of-data marker. With `out`, the
+ * block is written there (emptied first) and is valid until its next use: a
+ * thread that compresses each block at once reuses one buffer instead of
+ * allocating a megabyte per batch.
  */
 export function transformBatch(
   plan: BatchPlan,
-  transforms: readonly ValueTransform[],
+  transforms: readonly FieldTransform[],
   raw: Buffer,
+  out = new OutBuffer(raw.length + plan.header.length + 4096),
 ): { block: Buffer; rows: number } {
-  const out = new OutBuffer(raw.length + plan.header.length + 4096)
+  out.clear()
   out.writeString(plan.header)
   const rewriter = createRowRewriter(transforms, out, () => plan.table)
   rewriter.push(raw)

@@ -1,7 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { gzipSync } from 'node:zlib'
-import { createCompiler, type ValueTransform } from '../transformers/index.js'
-import { gzipLevel } from './dump-writer.js'
+import { createCompiler } from '../transformers/index.js'
+import { batchGzipOptions } from './gzip-options.js'
+import { OutBuffer } from './out-buffer.js'
+import type { FieldTransform } from './row-rewriter.js'
 import { type BatchPlan, compilePlan, transformBatch } from './transform-batch.js'
 
 /**
@@ -22,7 +24,9 @@ export type BatchResponse =
   | { id: number; error: string }
 
 const compile = createCompiler((workerData as { key: string }).key)
-const plans = new Map<string, { plan: BatchPlan; transforms: ValueTransform[] }>()
+const plans = new Map<string, { plan: BatchPlan; transforms: FieldTransform[] }>()
+/** Each block is compressed before the next batch: one buffer serves them all. */
+const out = new OutBuffer(1 << 20)
 
 parentPort?.on('message', (request: BatchRequest) => {
   try {
@@ -35,8 +39,8 @@ parentPort?.on('message', (request: BatchRequest) => {
     const entry = plans.get(request.planId)
     if (!entry) throw new Error(`no plan ${request.planId}`)
     const raw = Buffer.from(request.raw.buffer, request.raw.byteOffset, request.raw.byteLength)
-    const { block, rows } = transformBatch(entry.plan, entry.transforms, raw)
-    const gz = gzipSync(block, { level: gzipLevel })
+    const { block, rows } = transformBatch(entry.plan, entry.transforms, raw, out)
+    const gz = gzipSync(block, batchGzipOptions)
     const response: BatchResponse = { id: request.id, gz, rows, bytes: block.length }
     parentPort?.postMessage(response, ownsBuffer(gz) ? [gz.buffer] : [])
   } catch (err) {

@@ -1,4 +1,4 @@
-import { constants, createReadStream, createWriteStream } from 'node:fs'
+import { constants, createWriteStream } from 'node:fs'
 import {
   access,
   mkdir,
@@ -127,7 +127,10 @@ export function createLocalStorage(options: LocalStorageOptions): SnapshotStorag
         dump,
         async readBack() {
           if (!dump.writableFinished) await finished(dump)
-          return createReadStream(dumpPath)
+          const handle = await open(dumpPath, 'r').catch((err) => {
+            throw failed(`read back the dump of ${id}`, err)
+          })
+          return handle.createReadStream({ highWaterMark: 1 << 20 })
         },
         async commit(manifest) {
           if (!dump.writableFinished) await finished(dump)

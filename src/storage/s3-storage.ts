@@ -194,7 +194,7 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
         dump,
         async readBack() {
           await done
-          const res = await send(`read ${key}`, () =>
+          const res = await send(`read back ${key}`, () =>
             client.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
           )
           if (!res.Body) throw new AppError('storage_failed', `${key} came back without a body.`)

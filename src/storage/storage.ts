@@ -44,8 +44,8 @@ export interface SnapshotUpload {
   /** Write dump.sql.gz here, streaming; end it to finish the dump. */
   readonly dump: Writable
   /**
-   * Once the writer has ended `dump`: wait until it is stored and read it back, still
-   * invisible (the publish pipeline restores and scans it before `commit`).
+   * Once the dump stream has ended: the stored bytes, read back while the snapshot is still
+   * invisible, so they can be checked (leak scan, test restore) before `commit` publishes them.
    */
   readBack(): Promise<Readable>
   /** Wait for the dump to be stored, then write the manifest last: the snapshot becomes visible. */

@@ -12,6 +12,7 @@ export const company = defineTransformer({
   accepts: ['text'],
   unique: false,
   nullable: false,
+  copySafe: true,
   options: z.object({}).strict(),
   create(_options, ctx) {
     const digest = ctx.digest('company')

@@ -17,6 +17,7 @@ export const email = defineTransformer({
   accepts: ['text'],
   unique: true,
   nullable: false,
+  copySafe: true,
   options: z
     .object({
       /** Domain of every fake address. The default is reserved (RFC 2606) and reaches no one. */

@@ -9,6 +9,7 @@ export const hash = defineTransformer({
   accepts: ['text'],
   unique: true,
   nullable: false,
+  copySafe: true,
   options: z
     .object({
       /** Hex characters to keep (16-64); shortened to fit a varchar(n) column. */

@@ -10,6 +10,7 @@ export const ip = defineTransformer({
   accepts: ['inet', 'text'],
   unique: false,
   nullable: false,
+  copySafe: true,
   options: z.object({}).strict(),
   create(_options, ctx) {
     const digest = ctx.digest('ip')

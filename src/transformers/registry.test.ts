@@ -2,9 +2,31 @@ import { describe, expect, it } from 'vitest'
 import { otherKey, testKey } from '../../test/helpers/compile-for-test.js'
 import { transformerSamples } from '../bench/transformer-samples.js'
 import { createCompiler, type TransformerName, transformers } from './index.js'
+import {
+  cities,
+  firstNames,
+  lastNames,
+  legalEntityTypes,
+  streetNames,
+  words,
+} from './vocabulary.js'
 
 const names = Object.keys(transformers) as TransformerName[]
+/** What COPY text would have to escape, and more: any control character. */
+const needsEscape = /[\\\p{Cc}]/u
 const constant = new Set<TransformerName>(['keep', 'const', 'null'])
+
+describe('the vocabularies copy-safe transformers draw from', () => {
+  it('hold no backslash or control character', () => {
+    const lists = { firstNames, lastNames, cities, streetNames, words, legalEntityTypes }
+    for (const [name, list] of Object.entries(lists)) {
+      expect(
+        list.filter((w) => needsEscape.test(w)),
+        name,
+      ).toEqual([])
+    }
+  })
+})
 
 describe.each(names)('every transformer: %s', (name) => {
   const sample = transformerSamples[name]
@@ -36,6 +58,17 @@ describe.each(names)('every transformer: %s', (name) => {
 
   it('returns NULL only when it declares it can', () => {
     if (!transformer.nullable) expect(outputs.filter((o) => o === null)).toEqual([])
+  })
+
+  it('never returns a backslash or control character when it declares copySafe', () => {
+    if (!transformer.copySafe) return
+    // Inputs full of what COPY escapes: a copy-safe transformer must not pass any of it on.
+    const hostile = inputs.flatMap((v) => [`${v}\t\\`, `\n${v}\r\b`, `${v}/\\33`])
+    const fn = createCompiler(testKey)(sample.spec, sample.column).fn
+    const unsafe = [...outputs, ...hostile.map((v) => fn(v))].filter(
+      (o) => o !== null && needsEscape.test(o),
+    )
+    expect(unsafe).toEqual([])
   })
 
   it('keeps distinct values distinct when it claims to be unique', () => {

@@ -9,6 +9,7 @@ export const streetAddress = defineTransformer({
   accepts: ['text'],
   unique: false,
   nullable: false,
+  copySafe: true,
   options: z.object({}).strict(),
   create(_options, ctx) {
     const digest = ctx.digest('streetAddress')

@@ -27,6 +27,7 @@ export const text = defineTransformer({
   accepts: ['text'],
   unique: false,
   nullable: false,
+  copySafe: true,
   options: z.object({}).strict(),
   create(_options, ctx) {
     const digest = ctx.digest('text')

@@ -69,6 +69,13 @@ export interface Transformer<Options extends z.ZodType = z.ZodType> {
   unique: boolean
   /** It can return NULL for a non-NULL input. */
   nullable: boolean
+  /**
+   * Its output never holds a backslash or a control character, whatever the
+   * input: it is built only from digits, hex, base32 and the vocabularies. The
+   * snapshot then writes it into COPY text without looking for characters to
+   * escape. Leave it unset for anything that copies part of its input.
+   */
+  copySafe?: boolean
   /** Extra rule keys besides `transform`, validated strictly. */
   options: Options
   /**

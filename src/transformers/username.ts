@@ -16,6 +16,7 @@ export const username = defineTransformer({
   accepts: ['text'],
   unique: true,
   nullable: false,
+  copySafe: true,
   options: z.object({}).strict(),
   create(_options, ctx) {
     const digest = ctx.digest('username')

@@ -11,6 +11,7 @@ export const uuid = defineTransformer({
   accepts: ['uuid', 'text'],
   unique: true,
   nullable: false,
+  copySafe: true,
   options: z.object({}).strict(),
   create(_options, ctx) {
     const { maxLength } = ctx.column

@@ -62,6 +62,8 @@ export interface SlackStub {
   posts: Posted[]
   /** Resolves with the `n`-th post (1-based) to `response_url`, or rejects after `ms`. */
   replies(url: string, n?: number, ms?: number): Promise<Posted[]>
+  /** Resolves once `n` posts match (the audit channel batches, so its posts come later), or rejects after `ms`. */
+  waitFor(match: (p: Posted) => boolean, n?: number, ms?: number): Promise<Posted[]>
   /** Members per user group for usergroups.users.list. */
   groups: Record<string, string[]>
   /** Web API methods that answer `{ ok: false, error }`. */
@@ -106,14 +108,17 @@ export async function startSlackStub(): Promise<SlackStub> {
       if (options.expired) expired.add(path)
       return `${base}${path}`
     },
-    async replies(url, n = 1, ms = 5000) {
+    replies(url, n = 1, ms = 5000) {
       const path = new URL(url).pathname
+      return stub.waitFor((p) => p.path === path, n, ms)
+    },
+    async waitFor(match, n = 1, ms = 5000) {
       const deadline = Date.now() + ms
       for (;;) {
-        const got = posts.filter((p) => p.path === path)
+        const got = posts.filter(match)
         if (got.length >= n) return got
         const left = deadline - Date.now()
-        if (left <= 0) throw new Error(`expected ${n} post(s) to ${path}, got ${got.length}`)
+        if (left <= 0) throw new Error(`expected ${n} matching post(s), got ${got.length}`)
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left)
           waiters.push(() => {

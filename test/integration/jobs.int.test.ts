@@ -1,11 +1,13 @@
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
 import nock from 'nock'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { parse, stringify } from 'yaml'
 import { type Config, loadConfig } from '../../src/config/load-config.js'
 import { isAppError } from '../../src/errors.js'
 import { createJobs } from '../../src/jobs/create-jobs.js'
+import { createVerifiers } from '../../src/jobs/create-verifiers.js'
 import { readJobState } from '../../src/jobs/job-state.js'
 import { handler } from '../../src/jobs/runners/lambda-handler.js'
 import { runSnapshotJob, startSnapshotJob } from '../../src/jobs/snapshot-job.js'
@@ -118,7 +120,7 @@ describe('progress in storage', () => {
     const second = await replica.start('U0OTHER')
     expect(second.started).toBe(false)
     if (!second.started) expect(second.running.startedBy).toBe('U0LEAD')
-    const manifest = await start.done
+    const { manifest } = await start.done
     const state = await readJobState(storage)
     expect(state).toMatchObject({
       runId: start.runId,
@@ -175,7 +177,7 @@ describe('aborting', () => {
     expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([])
     const state = await readJobState(storage)
     expect(state?.state).toBe('failed')
-    expect(state?.reason).toMatch(/failed: terminating connection/)
+    expect(state?.reason).toMatch(/Copying the data failed: .*terminat/i)
     const again = await tryLockSource(source.url, 'test')
     expect(again.ok).toBe(true)
     if (again.ok) await again.lock.release()
@@ -212,7 +214,7 @@ describe('aborting', () => {
 describe('publish only what was verified', () => {
   it('a dump failing a check is not published; the previous snapshot stays latest', async () => {
     const { config, storage } = await setup('gate', 'verify:\n  restore: required\n')
-    const previous = await runSnapshotJob({
+    const { manifest: previous } = await runSnapshotJob({
       config,
       storage,
       log,
@@ -244,6 +246,43 @@ describe('publish only what was verified', () => {
       runSnapshotJob({ config, storage, log, startedBy: 'schedule', verifiers: noChecks }),
     ).rejects.toMatchObject({ code: 'verify_unavailable' })
     expect((await storage.list()).map((m) => m.id)).toEqual([previous.id])
+  })
+})
+
+describe('the leak scan before publishing', () => {
+  it('a dump with originals in it is not published; the previous snapshot stays latest', async () => {
+    const { config, storage, path, env } = await setup('leak')
+    const verifiers = createVerifiers(config)
+    const { manifest: previous } = await runSnapshotJob({
+      config,
+      storage,
+      log,
+      startedBy: 'U0LEAD',
+      verifiers,
+    })
+    expect(previous.verified?.leakScan).toBe('passed')
+    const rules = parse(readFileSync(rulesPath, 'utf8'))
+    rules.tables['Billing.invoices'].columns.billing_email = 'keep'
+    const leakyRules = work.write('leaky.rules.yml', stringify(rules))
+    const leakyPath = work.write(
+      'leaky.yml',
+      readFileSync(path, 'utf8').replace(/^rules: .*$/m, `rules: ${JSON.stringify(leakyRules)}`),
+    )
+    const leaky = loadConfig({ path: leakyPath, env })
+    const err = await runSnapshotJob({
+      config: leaky,
+      storage,
+      log,
+      startedBy: 'schedule',
+      verifiers: createVerifiers(leaky),
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(isAppError(err) && err.code).toBe('leak_found')
+    expect((err as Error).message).toMatch(/Billing\.invoices\.billing_email/)
+    expect((await storage.list()).map((m) => m.id)).toEqual([previous.id])
+    expect((await readJobState(storage))?.reason).toMatch(/Billing\.invoices\.billing_email/)
   })
 })
 

@@ -357,20 +357,12 @@ describe('/dump refresh', () => {
     const [, done] = await stub.replies(startedUrl, 2, 60_000)
     expect(String(done?.body.text)).toContain('is ready')
     expect((await storage.list()).length).toBe(before + 1)
-    // Audit channel posts go out at most once a second, after the reply.
-    const channel = () =>
-      stub.posts.filter((p) => p.path === '/api/chat.postMessage' && p.body.channel === 'C0AUDIT')
-    const deadline = Date.now() + 5000
-    while (
-      !channel().some((p) => String(p.body.text).includes('is complete')) &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    expect(
-      channel().some((p) => String(p.body.text).includes('Snapshot started by <@U0LEAD>')),
-    ).toBe(true)
-    expect(channel().some((p) => String(p.body.text).includes('is complete'))).toBe(true)
+    const toChannel = (text: string) => (p: { path: string; body: Record<string, unknown> }) =>
+      p.path === '/api/chat.postMessage' &&
+      p.body.channel === 'C0AUDIT' &&
+      String(p.body.text).includes(text)
+    await stub.waitFor(toChannel('Snapshot started by <@U0LEAD>'), 1, 10_000)
+    await stub.waitFor(toChannel('is complete'), 1, 10_000)
   })
 })
 

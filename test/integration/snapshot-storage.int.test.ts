@@ -1,5 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
@@ -127,6 +135,23 @@ describe('dumpling snapshot, list and link with the default local storage', () =
     expect(empty.stderr).toMatch(/no snapshot in .*empty-store yet.*dumpling snapshot/)
   })
 
+  it('prints no link when the audit record cannot be stored (exit 18)', async () => {
+    // A file where audit/ should be: the durable write fails (even as root).
+    const auditDir = join(dir, 'snapshots', 'audit')
+    renameSync(auditDir, `${auditDir}.moved`)
+    writeFileSync(auditDir, 'not a folder')
+    try {
+      const result = await runCli(['link', '--config', config], env())
+      expect(result.code).toBe(18)
+      expect(result.stderr).toMatch(/could not be audited.*no link was made/)
+      expect(result.stdout).toBe('')
+      expect(result.stderr).not.toContain('/download/')
+    } finally {
+      rmSync(auditDir)
+      renameSync(`${auditDir}.moved`, auditDir)
+    }
+  })
+
   it('refuses a local link without DUMPLING_LINK_SECRET, and prints nothing on stdout', async () => {
     const { DUMPLING_LINK_SECRET: _, ...noSecret } = env()
     const result = await runCli(['link', '--config', config], noSecret)
@@ -145,21 +170,26 @@ describe('dumpling snapshot into S3 storage', () => {
 
   it('streams the dump into the bucket, applies retention, and the presigned link restores', async () => {
     const ids: string[] = []
+    let lastStderr = ''
     for (let i = 0; i < 3; i++) {
       const taken = await runCli(['snapshot', '--config', config()], env())
       expect(taken.stderr).toMatch(/Stored in s3:\/\/dumps\/team\/\./)
       expect(taken.code).toBe(0)
       ids.push(taken.stdout.trim())
+      lastStderr = taken.stderr
       // Ids have one-second resolution: keep them in order.
       await new Promise((r) => setTimeout(r, 1100))
     }
     const listed = await runCli(['list', '--config', config()], env())
     expect(
       listed.stdout
+        .trim()
         .split('\n')
-        .slice(1, 3)
+        .slice(1)
         .map((l) => l.split(' ')[0]),
     ).toEqual([ids[2], ids[1]])
+    // The third run's retention (keep: 2) removed the first snapshot.
+    expect(lastStderr).toContain(`Retention removed 1: ${ids[0]}.`)
     const linked = await runCli(['link', '--config', config()], env())
     expect(linked.code).toBe(0)
     const res = await fetch(linked.stdout.trim())

@@ -32,7 +32,7 @@ export async function handler(
   const signal =
     remaining === undefined ? undefined : AbortSignal.timeout(Math.max(1000, remaining - marginMs))
   try {
-    const manifest = await runSnapshotJob({
+    const { manifest } = await runSnapshotJob({
       config,
       storage: createStorage(config),
       log,
