@@ -19,7 +19,9 @@ GET /healthz, GET /readyz and, for local storage, the /download/… links.
 
 Needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP mode), the slack: section of
 dumpling.yml (README, "Slack app"), and for /dump refresh DUMPLING_SOURCE_URL and
-DUMPLING_ANON_KEY. Logs are JSON lines on stdout (LOG_LEVEL, default info).`
+DUMPLING_ANON_KEY. With schedule: in dumpling.yml it also takes snapshots on that
+schedule; runner: says where they run (README, "Snapshot jobs"). Logs are JSON lines
+on stdout (LOG_LEVEL, default info).`
 
 /** `dumpling serve`: wire the parts, listen, and stop cleanly on a signal. */
 export async function serve(cli: Cli, args: { config?: string | undefined }): Promise<number> {

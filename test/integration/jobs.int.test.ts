@@ -14,6 +14,7 @@ import { runSnapshotJob, startSnapshotJob } from '../../src/jobs/snapshot-job.js
 import { tryLockSource } from '../../src/jobs/source-lock.js'
 import { unavailableStep, type Verifiers } from '../../src/jobs/verify-steps.js'
 import { createLogger } from '../../src/logger.js'
+import { postScheduledRun } from '../../src/slack/post-scheduled-run.js'
 import { createStorage } from '../../src/storage/create-storage.js'
 import type { SnapshotStorage } from '../../src/storage/storage.js'
 import { testKey } from '../helpers/compile-for-test.js'
@@ -283,6 +284,33 @@ describe('the leak scan before publishing', () => {
     expect((err as Error).message).toMatch(/Billing\.invoices\.billing_email/)
     expect((await storage.list()).map((m) => m.id)).toEqual([previous.id])
     expect((await readJobState(storage))?.reason).toMatch(/Billing\.invoices\.billing_email/)
+  })
+})
+
+describe('a scheduled run', () => {
+  it('tells the audit channel it started and what it published, or who already runs one', async () => {
+    const { source, config, storage } = await setup('scheduled')
+    const jobs = createJobs({ config, storage, log })
+    const posts: string[] = []
+    await postScheduledRun(jobs, (text) => posts.push(text))
+    const latest = await storage.latest()
+    expect(posts).toEqual([
+      'Scheduled snapshot started.',
+      `Scheduled snapshot ${latest?.id} is published (not restore-tested, leak-scanned, ${latest?.tables.length} tables).`,
+    ])
+    const held = await tryLockSource(source.url, 'U0LEAD', new Date('2026-11-27T02:00:00Z'))
+    if (!held.ok) throw new Error('the lock should be free')
+    try {
+      posts.length = 0
+      await postScheduledRun(jobs, (text) => posts.push(text))
+      expect(posts).toEqual([
+        expect.stringMatching(
+          /^Scheduled snapshot not started: one is already running, started by <@U0LEAD> on \S+ at 2026-11-27T02:00:00.000Z\.$/,
+        ),
+      ])
+    } finally {
+      await held.lock.release()
+    }
   })
 })
 
