@@ -115,6 +115,8 @@ export async function startSnapshotJob(options: SnapshotJobOptions): Promise<Sna
           )
         },
         beforePublish: async (manifest, readBack) => {
+          // Never publish once the lock is gone: another run may already have started.
+          signal.throwIfAborted()
           progress.update({ phase: 'verify' })
           const restored = await restoreStep(
             options.verifiers,

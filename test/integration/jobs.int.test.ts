@@ -184,6 +184,35 @@ describe('aborting', () => {
     if (again.ok) await again.lock.release()
   })
 
+  it('the lock session lost mid-run: the run stops, nothing is published, exit code 44', async () => {
+    const { source, config, storage } = await setup('lock-lost')
+    let cut: Promise<unknown> | null = null
+    const started = await startSnapshotJob({
+      config,
+      storage,
+      log,
+      startedBy: 'schedule',
+      verifiers: noChecks,
+      onEvent: (event) => {
+        if (event.type === 'phase' && event.phase === 'schema') {
+          cut ??= source.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+              WHERE datname = current_database() AND application_name LIKE 'dumpling-job %'`,
+          )
+        }
+      },
+    })
+    if (!started.started) throw new Error('should start')
+    const err = await started.done.then(
+      () => null,
+      (e: unknown) => e,
+    )
+    await cut
+    expect(isAppError(err) && err.code).toBe('lock_lost')
+    expect(await storage.list()).toEqual([])
+    expect((await readJobState(storage))?.reason).toMatch(/job lock on the source was lost/)
+  })
+
   it('SIGTERM (an aborted signal) mid-run: interrupted, nothing published, lock released', async () => {
     const { source, config, storage } = await setup('sigterm')
     const stop = new AbortController()
