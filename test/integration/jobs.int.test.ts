@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Writable } from 'node:stream'
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import nock from 'nock'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { parse, stringify } from 'yaml'
@@ -10,7 +11,11 @@ import { createJobs } from '../../src/jobs/create-jobs.js'
 import { createVerifiers } from '../../src/jobs/create-verifiers.js'
 import { readJobState } from '../../src/jobs/job-state.js'
 import { handler } from '../../src/jobs/runners/lambda-handler.js'
-import { runSnapshotJob, startSnapshotJob } from '../../src/jobs/snapshot-job.js'
+import {
+  runSnapshotJob,
+  type SnapshotJobOptions,
+  startSnapshotJob,
+} from '../../src/jobs/snapshot-job.js'
 import { tryLockSource } from '../../src/jobs/source-lock.js'
 import { unavailableStep, type Verifiers } from '../../src/jobs/verify-steps.js'
 import { createLogger } from '../../src/logger.js'
@@ -20,6 +25,7 @@ import type { SnapshotStorage } from '../../src/storage/storage.js'
 import { testKey } from '../helpers/compile-for-test.js'
 import { createDatabase, type TestDatabase } from '../helpers/databases.js'
 import { runCli } from '../helpers/run-cli.js'
+import { s3rverCredentials, startS3Server } from '../helpers/s3-server.js'
 import { createWorkdir } from '../helpers/workdir.js'
 
 const rulesPath = resolve('test/fixtures/rules.yml')
@@ -146,6 +152,43 @@ describe('progress in storage', () => {
   })
 })
 
+describe('progress in S3 storage', () => {
+  it('keeps jobs/current.json under the prefix, next to snapshots/', async () => {
+    const { config } = await setup('s3-progress')
+    const s3 = await startS3Server(['dumps'])
+    try {
+      const storage = s3.storage({ prefix: 'team/' })
+      expect(await readJobState(storage)).toBeNull()
+      const { manifest } = await runSnapshotJob({
+        config,
+        storage,
+        log,
+        startedBy: 'U0LEAD',
+        verifiers: noChecks,
+      })
+      expect(await readJobState(storage)).toMatchObject({
+        state: 'succeeded',
+        snapshotId: manifest.id,
+      })
+      const client = new S3Client({
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: s3rverCredentials,
+      })
+      const head = await client.send(
+        new HeadObjectCommand({ Bucket: 'dumps', Key: 'team/jobs/current.json' }),
+      )
+      expect(head.ContentType).toBe('application/json')
+      await expect(storage.readJobObject('../audit/x.json')).rejects.toThrow(
+        /not a job object name/,
+      )
+    } finally {
+      await s3.stop()
+    }
+  })
+})
+
 describe('aborting', () => {
   it('a source connection terminated mid-COPY: no visible snapshot, lock released, failure reported', async () => {
     const { source, config, storage } = await setup('terminated')
@@ -156,21 +199,13 @@ describe('aborting', () => {
          FROM generate_series(1, 300000) g`,
     )
     let terminated: Promise<number> | null = null
-    const started = await startSnapshotJob({
+    const err = await failedRun({
       config,
       storage,
-      log,
-      startedBy: 'schedule',
-      verifiers: noChecks,
       onEvent: (event) => {
         if (event.type === 'phase' && event.phase === 'data') terminated ??= terminateCopy(source)
       },
     })
-    if (!started.started) throw new Error('should start')
-    const err = await started.done.then(
-      () => null,
-      (e: unknown) => e,
-    )
     expect(await terminated).toBeGreaterThan(0)
     expect(isAppError(err) && err.code).toBe('dump_failed')
     expect(await storage.list()).toEqual([])
@@ -187,26 +222,18 @@ describe('aborting', () => {
   it('the lock session lost mid-run: the run stops, nothing is published, exit code 44', async () => {
     const { source, config, storage } = await setup('lock-lost')
     let cut: Promise<unknown> | null = null
-    const started = await startSnapshotJob({
+    const err = await failedRun({
       config,
       storage,
-      log,
-      startedBy: 'schedule',
-      verifiers: noChecks,
       onEvent: (event) => {
         if (event.type === 'phase' && event.phase === 'schema') {
           cut ??= source.query(
             `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-              WHERE datname = current_database() AND application_name LIKE 'dumpling-job %'`,
+            WHERE datname = current_database() AND application_name LIKE 'dumpling-job %'`,
           )
         }
       },
     })
-    if (!started.started) throw new Error('should start')
-    const err = await started.done.then(
-      () => null,
-      (e: unknown) => e,
-    )
     await cut
     expect(isAppError(err) && err.code).toBe('lock_lost')
     expect(await storage.list()).toEqual([])
@@ -216,22 +243,14 @@ describe('aborting', () => {
   it('SIGTERM (an aborted signal) mid-run: interrupted, nothing published, lock released', async () => {
     const { source, config, storage } = await setup('sigterm')
     const stop = new AbortController()
-    const started = await startSnapshotJob({
+    const err = await failedRun({
       config,
       storage,
-      log,
-      startedBy: 'schedule',
-      verifiers: noChecks,
       signal: stop.signal,
       onEvent: (event) => {
         if (event.type === 'phase' && event.phase === 'schema') stop.abort()
       },
     })
-    if (!started.started) throw new Error('should start')
-    const err = await started.done.then(
-      () => null,
-      (e: unknown) => e,
-    )
     expect(isAppError(err) && err.code).toBe('interrupted')
     expect(await storage.list()).toEqual([])
     expect((await readJobState(storage))?.state).toBe('failed')
@@ -397,6 +416,23 @@ describe('runners', () => {
     })
   })
 })
+
+/** Start a run by `schedule` with no checks and return why it failed (null if it did not). */
+async function failedRun(
+  options: Pick<SnapshotJobOptions, 'config' | 'storage' | 'onEvent' | 'signal'>,
+): Promise<unknown> {
+  const started = await startSnapshotJob({
+    ...options,
+    log,
+    startedBy: 'schedule',
+    verifiers: noChecks,
+  })
+  if (!started.started) throw new Error('should start')
+  return started.done.then(
+    () => null,
+    (e: unknown) => e,
+  )
+}
 
 async function waitFor<T>(get: () => Promise<T | null>, ms = 20_000): Promise<T> {
   const deadline = Date.now() + ms
