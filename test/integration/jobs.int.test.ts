@@ -11,6 +11,7 @@ import { createJobs } from '../../src/jobs/create-jobs.js'
 import { createVerifiers } from '../../src/jobs/create-verifiers.js'
 import { readJobState } from '../../src/jobs/job-state.js'
 import { handler } from '../../src/jobs/runners/lambda-handler.js'
+import { createSchedule, withSchedule } from '../../src/jobs/schedule.js'
 import {
   runSnapshotJob,
   type SnapshotJobOptions,
@@ -346,6 +347,19 @@ describe('a scheduled run', () => {
       'Scheduled snapshot started.',
       `Scheduled snapshot ${latest?.id} is published (not restore-tested, leak-scanned, ${latest?.tables.length} tables).`,
     ])
+    const schedule = createSchedule({
+      cron: '0 3 * * *',
+      timezone: 'Europe/Berlin',
+      fire: async () => {},
+      log,
+    })
+    try {
+      const next = (await withSchedule(jobs, schedule).status()).nextRun
+      expect(next?.getTime()).toBe(schedule.nextRun()?.getTime())
+      expect(next?.getUTCHours()).toBeOneOf([1, 2])
+    } finally {
+      schedule.stop()
+    }
     const held = await tryLockSource(source.url, 'U0LEAD', new Date('2026-11-27T02:00:00Z'))
     if (!held.ok) throw new Error('the lock should be free')
     try {
