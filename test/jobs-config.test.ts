@@ -23,6 +23,12 @@ describe('schedule, verify and runner config', () => {
     )
   })
 
+  it('refuses a password written into verify.restoreUrl', () => {
+    expect(() => load('verify:\n  restoreUrl: postgres://u:hunter2@scratch/postgres\n')).toThrow(
+      /dumpling\.yml:\d+:\d+: verify\.restoreUrl holds a password/,
+    )
+  })
+
   it('rejects an unknown time zone', () => {
     expect(() => load('schedule:\n  cron: "0 3 * * *"\n  timezone: Europe/Atlantis\n')).toThrow(
       /schedule\.timezone "Europe\/Atlantis" is not a time zone/,

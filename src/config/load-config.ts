@@ -82,6 +82,17 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       `${file.locate(['source', 'url'])}: source.url holds a password. Secrets never go in dumpling.yml: write \`url: \${DUMPLING_SOURCE_URL}\` and export DUMPLING_SOURCE_URL.`,
     )
   }
+  const rawRestoreUrl = getIn(file.raw, ['verify', 'restoreUrl'])
+  if (
+    typeof rawRestoreUrl === 'string' &&
+    !rawRestoreUrl.includes('${') &&
+    hasPassword(rawRestoreUrl)
+  ) {
+    throw new AppError(
+      'config_invalid',
+      `${file.locate(['verify', 'restoreUrl'])}: verify.restoreUrl holds a password. Secrets never go in dumpling.yml: write \`restoreUrl: \${DUMPLING_RESTORE_URL}\` (any variable name) and export it.`,
+    )
+  }
 
   let rules: Rules
   let locateRule: Config['locateRule']
