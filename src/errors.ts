@@ -17,6 +17,13 @@ export type ErrorCode =
   | 'interrupted'
   | 'usage'
   | 'listen_failed'
+  | 'restore_refused'
+  | 'snapshot_invalid'
+  | 'target_busy'
+  | 'target_unreachable'
+  | 'restore_failed'
+  | 'extension_missing'
+  | 'snapshot_not_found'
   | 'storage_bucket_missing'
   | 'storage_access_denied'
   | 'storage_wrong_region'
@@ -55,6 +62,13 @@ export const exitCodes = {
   checksum_mismatch: 17,
   audit_failed: 18,
   storage_failed: 19,
+  restore_refused: 20,
+  snapshot_invalid: 21,
+  target_busy: 22,
+  target_unreachable: 23,
+  restore_failed: 24,
+  extension_missing: 25,
+  snapshot_not_found: 26,
   listen_failed: 30,
   job_running: 40,
   verify_failed: 41,

@@ -14,6 +14,7 @@ import { summarizeCpuProfiles } from './cpu-profile.js'
 import { createBenchData, growBenchData } from './load-bench-data.js'
 import { createMemorySampler } from './memory-sampler.js'
 import { createResourceProbe } from './resource-probe.js'
+import { runRestoreBench } from './restore-bench.js'
 import { runServeBench } from './serve-bench.js'
 import { type DumplingCommand, type DumpTools, timeDumpling, timePgDump } from './timed-dumps.js'
 import { measureReferences, measureTransformers } from './transformer-cost.js'
@@ -208,7 +209,14 @@ async function runBench(
   return report
 }
 
-main(process.argv.slice(2)).then(
+const restoreBench = process.argv[2] === 'restore'
+;(restoreBench
+  ? runRestoreBench(
+      process.argv.slice(3),
+      fileURLToPath(new URL('../cli/index.js', import.meta.url)),
+    )
+  : main(process.argv.slice(2))
+).then(
   (code) => {
     process.exitCode = code
   },

@@ -10,7 +10,9 @@ import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
 import { verificationLabel } from '../snapshot/verification-label.js'
 import { createStorage } from '../storage/create-storage.js'
 import type { Cli } from './cli.js'
+import { createStatusLine, mb } from './status-line.js'
 import { createVerifyHook } from './verify.js'
+import { withInterrupt } from './with-interrupt.js'
 
 export const snapshotHelp = `Usage: dumpling snapshot [--output DIR [--force]] [--jobs N] [--verify] [--config FILE]
 
@@ -47,24 +49,14 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
   }
   const config = loadConfig({ path: args.config, env: cli.env })
   const storage = args.output ? null : createStorage(config)
+  const outputDir = resolve(args.output ?? '')
   const progress = createProgress(cli)
-  const stop = new AbortController()
-  const onSignal = () => stop.abort()
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  const common = {
-    config,
-    jobs,
-    onEvent: progress.onEvent,
-    signal: stop.signal,
-    ...(args.verify ? { verify: createVerifyHook(cli, config) } : {}),
-  }
-  // Into storage, the pipeline scans for leaks as verify.leakScan says; --verify insists.
-  const { verify: _hook, ...forJob } = common
-  const stored = (
-    storage
+  const { manifest, deleted } = await withInterrupt((signal) => {
+    const common = { config, jobs, onEvent: progress.onEvent, signal }
+    // Into storage, the pipeline scans for leaks as verify.leakScan says; --verify insists.
+    return storage
       ? runSnapshotJob({
-          ...forJob,
+          ...common,
           config: args.verify
             ? { ...config, verify: { ...config.verify, leakScan: 'on' } }
             : config,
@@ -75,15 +67,11 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
         })
       : runSnapshot({
           ...common,
-          outputDir: resolve(args.output ?? ''),
+          outputDir,
           force: args.force ?? false,
-        }).then((manifest) => ({ manifest, deleted: [] }))
-  ).finally(() => {
-    progress.stop()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-  })
-  const { manifest, deleted } = await stored
+          ...(args.verify ? { verify: createVerifyHook(cli, config) } : {}),
+        }).then((manifest) => ({ manifest, deleted: [] as string[] }))
+  }).finally(progress.stop)
   cli.stderr.write(`${summary(manifest)}\n`)
   if (storage) {
     if (manifest.verified?.leakScan === 'passed') {
@@ -96,41 +84,27 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
     }
     cli.stdout.write(`${manifest.id}\n`)
   } else {
-    cli.stdout.write(`${resolve(args.output ?? '', manifest.dump.file)}\n`)
+    cli.stdout.write(`${resolve(outputDir, manifest.dump.file)}\n`)
   }
   return 0
 }
 
 /** Progress on stderr when it is a terminal; warnings always. */
 function createProgress(cli: Cli): { onEvent: (e: SnapshotEvent) => void; stop: () => void } {
-  const tty = cli.stderr.isTTY === true
+  const status = createStatusLine(cli)
   const started = Date.now()
-  let last = 0
-  let shown = false
   return {
     onEvent(event) {
-      if (event.type === 'warning') {
-        cli.stderr.write(`${shown ? '\n' : ''}warning: ${event.message}\n`)
-        shown = false
-        return
-      }
-      if (!tty) return
-      const now = Date.now()
-      if (event.type === 'phase') {
-        cli.stderr.write(`${shown ? '\n' : ''}${event.phase}…\n`)
-        shown = false
-      } else if (now - last > 250) {
-        last = now
-        const rate = event.bytes / 1e6 / Math.max((now - started) / 1000, 0.001)
-        cli.stderr.write(
-          `\r  tables ${event.tablesDone}/${event.tablesTotal}  rows ${event.rows.toLocaleString('en')}  ${rate.toFixed(1)} MB/s   `,
-        )
-        shown = true
+      if (event.type === 'warning') status.warning(event.message)
+      else if (event.type === 'phase') status.phase(event.phase)
+      else {
+        status.progress(() => {
+          const rate = event.bytes / 1e6 / Math.max((Date.now() - started) / 1000, 0.001)
+          return `  tables ${event.tablesDone}/${event.tablesTotal}  rows ${event.rows.toLocaleString('en')}  ${rate.toFixed(1)} MB/s`
+        })
       }
     },
-    stop() {
-      if (shown) cli.stderr.write('\n')
-    },
+    stop: status.stop,
   }
 }
 
@@ -138,8 +112,4 @@ function summary(manifest: Manifest): string {
   const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
   const seconds = manifest.durationMs / 1000
   return `Snapshot ${manifest.id}: ${manifest.tables.length} tables, ${rows.toLocaleString('en')} rows, ${mb(manifest.dump.bytes)} compressed, in ${seconds.toFixed(1)} s.`
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`
 }

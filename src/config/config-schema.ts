@@ -6,6 +6,7 @@ import { rulesSchema } from '../rules/rules-schema.js'
 export const defaults = {
   snapshot: { jobs: 2, workers: availableParallelism(), chunkBytes: 1 << 20 },
   slack: { linksPerUserPerHour: 10, port: 3000 },
+  restore: { jobs: 2, allowedTargets: [] as string[], protectedDatabases: [] as string[] },
   storage: { kind: 'local', dir: './snapshots' },
   links: { expiresIn: 180 },
   retention: { keep: 7, maxAgeDays: 30 },
@@ -103,6 +104,23 @@ export const configSchema = z.strictObject({
       leads: [],
       leadGroups: [],
       rateLimit: { linksPerUserPerHour: defaults.slack.linksPerUserPerHour },
+    }),
+  restore: z
+    .strictObject({
+      /** Parallel sessions that load table data, then build indexes and foreign keys. */
+      jobs: z.int().min(1).max(32).default(defaults.restore.jobs),
+      /**
+       * Hosts other than this machine that `dumpling restore` may replace databases on
+       * (development or staging servers), exactly as written in --target URLs.
+       */
+      allowedTargets: z.array(z.string().min(1)).default(defaults.restore.allowedTargets),
+      /** Database names `dumpling restore` always refuses to replace. */
+      protectedDatabases: z.array(z.string().min(1)).default(defaults.restore.protectedDatabases),
+    })
+    .default({
+      jobs: defaults.restore.jobs,
+      allowedTargets: defaults.restore.allowedTargets,
+      protectedDatabases: defaults.restore.protectedDatabases,
     }),
   /** Where snapshots are stored: a local folder (default) or an S3 bucket. */
   storage: z

@@ -7,6 +7,13 @@ import { type ConfigFile, configSchema, defaults, type StorageConfigFile } from 
 import { cronProblem } from './cron-problem.js'
 import { readYamlFile, type YamlFile } from './yaml-file.js'
 
+/** The `restore:` section: what `dumpling restore` may replace, and how fast. */
+export interface RestoreSettings {
+  jobs: number
+  allowedTargets: string[]
+  protectedDatabases: string[]
+}
+
 /** The smallest key length accepted, in bytes. */
 export const minKeyBytes = 32
 
@@ -18,6 +25,7 @@ export interface Config {
   /** `file:line:col` of a rule, for messages (`['tables', 'public.users', 'columns', 'email']`). */
   locateRule(path: readonly PropertyKey[]): string
   snapshot: { jobs: number; workers: number }
+  restore: RestoreSettings
   /** `DUMPLING_ANON_KEY`; null when unset (only commands that transform need it). */
   anonKey: string | null
   /** Where snapshots live; a local `dir` is absolute here. */
@@ -127,18 +135,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     rules,
     locateRule,
     snapshot: config.snapshot,
+    restore: config.restore,
     anonKey,
-    storage:
-      config.storage.kind === 'local'
-        ? {
-            kind: 'local',
-            dir: resolve(dirname(path), config.storage.dir),
-            publicUrl: (config.storage.publicUrl ?? `http://localhost:${env.PORT || 3000}`).replace(
-              /\/+$/,
-              '',
-            ),
-          }
-        : config.storage,
+    storage: resolveStorage(config.storage, path, env),
     links: config.links,
     retention: config.retention,
     schedule: config.schedule ? checkSchedule(config.schedule, file) : null,
@@ -206,6 +205,61 @@ function parseApiUrl(value: string | undefined): string | null {
     )
   }
   return url.href.endsWith('/') ? url.href : `${url.href}/`
+}
+
+/** What `dumpling restore` reads from the config. */
+export interface RestoreConfig {
+  restore: RestoreSettings
+  /** Where `latest` and snapshot ids are read from. */
+  storage: StorageConfig
+  linkSecret: string | null
+}
+
+/**
+ * The restore settings and storage. A developer who only restores may have no
+ * dumpling.yml: then the defaults apply. A file named by --config or
+ * DUMPLING_CONFIG must exist and be valid as a whole, but the secrets it names
+ * (the source URL) need not be set: restoring needs none of them.
+ */
+export function loadRestoreConfig(options: LoadConfigOptions = {}): RestoreConfig {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const named = options.path ?? env.DUMPLING_CONFIG
+  const path = resolve(cwd, named ?? 'dumpling.yml')
+  let file: ConfigFile
+  if (named === undefined && !existsSync(path)) {
+    file = configSchema.parse({ rules: { tables: {} } })
+  } else {
+    if (!existsSync(path)) {
+      throw new AppError(
+        'config_invalid',
+        `No config file at ${path}. Pass --config FILE or unset DUMPLING_CONFIG.`,
+      )
+    }
+    const lenient = new Proxy(env, {
+      get: (e, name) => (typeof name === 'string' ? e[name] || '(unset)' : undefined),
+    })
+    file = parseWith(configSchema, readYamlFile(path, lenient), [], 'config_invalid')
+  }
+  return {
+    restore: file.restore,
+    storage: resolveStorage(file.storage, path, env),
+    linkSecret: env.DUMPLING_LINK_SECRET || null,
+  }
+}
+
+/** The storage section with a local folder made absolute (relative to dumpling.yml). */
+function resolveStorage(
+  storage: StorageConfigFile,
+  configPath: string,
+  env: NodeJS.ProcessEnv,
+): StorageConfig {
+  if (storage.kind !== 'local') return storage
+  return {
+    kind: 'local',
+    dir: resolve(dirname(configPath), storage.dir),
+    publicUrl: (storage.publicUrl ?? `http://localhost:${env.PORT || 3000}`).replace(/\/+$/, ''),
+  }
 }
 
 /** The local link secret, or an error saying how to set it. */

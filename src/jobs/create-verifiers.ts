@@ -1,6 +1,7 @@
 import { type Config, requireSourceUrl } from '../config/load-config.js'
 import { assertNoLeaks, verifyDump } from '../verify/verify-dump.js'
-import { unavailableStep, type Verifiers } from './verify-steps.js'
+import { createTestRestore } from './test-restore.js'
+import type { Verifiers } from './verify-steps.js'
 
 /**
  * The checks the publish pipeline runs before a manifest is written: the leak
@@ -9,7 +10,7 @@ import { unavailableStep, type Verifiers } from './verify-steps.js'
  */
 export function createVerifiers(config: Config): Verifiers {
   return {
-    restore: unavailableStep('this build has no test restore yet'),
+    restore: createTestRestore(config),
     async leakScan({ snapshot, tables, readBack }) {
       const report = await verifyDump({
         url: requireSourceUrl(config),

@@ -24,7 +24,7 @@ import { postScheduledRun } from '../../src/slack/post-scheduled-run.js'
 import { createStorage } from '../../src/storage/create-storage.js'
 import type { SnapshotStorage } from '../../src/storage/storage.js'
 import { testKey } from '../helpers/compile-for-test.js'
-import { createDatabase, type TestDatabase } from '../helpers/databases.js'
+import { createDatabase, type TestDatabase, testServer } from '../helpers/databases.js'
 import { runCli } from '../helpers/run-cli.js'
 import { s3rverCredentials, startS3Server } from '../helpers/s3-server.js'
 import { createWorkdir } from '../helpers/workdir.js'
@@ -345,7 +345,7 @@ describe('a scheduled run', () => {
     const latest = await storage.latest()
     expect(posts).toEqual([
       'Scheduled snapshot started.',
-      `Scheduled snapshot ${latest?.id} is published (not restore-tested, leak-scanned, ${latest?.tables.length} tables).`,
+      `Scheduled snapshot ${latest?.id} is published (restore-tested, leak-scanned, ${latest?.tables.length} tables).`,
     ])
     const schedule = createSchedule({
       cron: '0 3 * * *',
@@ -373,6 +373,67 @@ describe('a scheduled run', () => {
     } finally {
       await held.lock.release()
     }
+  })
+})
+
+describe('the test restore before publishing', () => {
+  it('restores into a scratch database on verify.restoreUrl; a dump that fails to restore is not published', async () => {
+    const scratchServer = `verify:\n  restore: required\n  restoreUrl: ${testServer().adminUrl}\n`
+    const { source, config, storage, path, env } = await setup('restore', scratchServer)
+    const { manifest: previous } = await runSnapshotJob({
+      config,
+      storage,
+      log,
+      startedBy: 'U0LEAD',
+      verifiers: createVerifiers(config),
+    })
+    expect(previous.verified).toEqual({ restore: 'passed', leakScan: 'passed', notes: [] })
+    // A rule that writes values the table's CHECK constraint refuses: the dump cannot restore.
+    const rules = parse(readFileSync(rulesPath, 'utf8'))
+    rules.tables['public.users'].columns.login_count = { transform: 'const', value: '-1' }
+    const brokenRules = work.write('broken.rules.yml', stringify(rules))
+    const broken = loadConfig({
+      path: work.write(
+        'broken.yml',
+        readFileSync(path, 'utf8').replace(/^rules: .*$/m, `rules: ${JSON.stringify(brokenRules)}`),
+      ),
+      env,
+    })
+    const err = await runSnapshotJob({
+      config: broken,
+      storage,
+      log,
+      startedBy: 'schedule',
+      verifiers: createVerifiers(broken),
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(isAppError(err) && err.code).toBe('verify_failed')
+    expect((err as Error).message).toMatch(
+      /test restore of snapshot .* failed.*users_login_count_check/s,
+    )
+    expect((await storage.list()).map((m) => m.id)).toEqual([previous.id])
+    expect((await storage.latest())?.id).toBe(previous.id)
+    expect((await readJobState(storage))?.reason).toMatch(/users_login_count_check/)
+    // Every scratch database was dropped again.
+    const left = await source.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'dumpling_verify_%'",
+    )
+    expect(left[0]?.n).toBe(0)
+  })
+
+  it("verify.restore auto uses a throwaway cluster of the machine's PostgreSQL binaries", async () => {
+    const { config, storage } = await setup('auto-restore')
+    const { manifest } = await runSnapshotJob({
+      config,
+      storage,
+      log,
+      startedBy: 'U0LEAD',
+      verifiers: createVerifiers(config),
+    })
+    expect(manifest.verified).toEqual({ restore: 'passed', leakScan: 'passed', notes: [] })
+    expect((await storage.getManifest(manifest.id)).verified?.restore).toBe('passed')
   })
 })
 

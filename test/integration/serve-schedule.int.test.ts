@@ -67,7 +67,7 @@ describe('dumpling serve with a schedule', () => {
     try {
       const [post] = await stub.waitFor(toChannel('is published'), 1, 30_000)
       expect(String(post?.body.text)).toMatch(
-        /^Scheduled snapshot \d{8}T\d{6}Z-[0-9a-f]{4} is published \(not restore-tested, leak-scanned, \d+ tables\)\./m,
+        /^Scheduled snapshot \d{8}T\d{6}Z-[0-9a-f]{4} is published \(restore-tested, leak-scanned, \d+ tables\)\./m,
       )
       const state = JSON.parse(readFileSync(join(store, 'jobs', 'current.json'), 'utf8'))
       expect(state.startedBy).toBe('schedule')

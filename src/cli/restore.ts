@@ -1,0 +1,142 @@
+import { createInterface } from 'node:readline/promises'
+import { loadRestoreConfig } from '../config/load-config.js'
+import { AppError } from '../errors.js'
+import { type ConfirmRequest, type RestoreEvent, runRestore } from '../restore/run-restore.js'
+import { createStorage } from '../storage/index.js'
+import type { Cli } from './cli.js'
+import { createStatusLine, mb } from './status-line.js'
+import { withInterrupt } from './with-interrupt.js'
+
+export const restoreHelp = `Usage: dumpling restore [latest | ID | FILE | LINK] --target URL [options]
+
+Load a snapshot into a development database, replacing it safely:
+  latest the newest snapshot in the configured storage (storage: in dumpling.yml)
+  ID     a snapshot id from dumpling list
+  FILE   a dump.sql.gz (its manifest.json beside it), or the folder that holds them
+  LINK   a link from /dump latest (downloaded, verified, then loaded)
+
+Before anything changes: the sha256 is checked against the manifest, the target must
+be on this machine (or in restore.allowedTargets), must not be the server the snapshot
+came from, nor a protected database, and you type its name to confirm. The snapshot
+loads into <db>__dumpling_<id> first; only when it is complete, counted and analyzed
+does it take the target's name. The old database is kept as <db>__previous.
+
+Options:
+  --target URL          postgres://[user@]host[:port]/database to replace (required)
+  --jobs N              parallel loading sessions (default: restore.jobs, 2)
+  --owner ROLE          role owning the new database and its objects (default: you)
+  --yes                 do not ask to confirm (scripts)
+  --force-disconnect    end sessions connected to the database being replaced
+  --manifest FILE       the snapshot's manifest.json, for a LINK or a FILE without one
+  --unverified          restore a dump that has no manifest (no checksum, no source check)
+  --config FILE         dumpling.yml (optional: without one, the defaults apply)`
+
+export interface RestoreArgs {
+  config?: string | undefined
+  target?: string | undefined
+  jobs?: string | undefined
+  owner?: string | undefined
+  yes?: boolean | undefined
+  'force-disconnect'?: boolean | undefined
+  manifest?: string | undefined
+  unverified?: boolean | undefined
+}
+
+/** `dumpling restore SOURCE --target URL`: parse, confirm, run, print. */
+export async function restore(
+  cli: Cli,
+  source: string | undefined,
+  args: RestoreArgs,
+): Promise<number> {
+  if (!source) {
+    throw new AppError(
+      'usage',
+      `dumpling restore needs a snapshot: latest, ID, FILE or LINK.\n\n${restoreHelp}`,
+    )
+  }
+  if (!args.target) {
+    throw new AppError(
+      'usage',
+      `dumpling restore needs --target URL, e.g. --target postgres://localhost/app_dev.\n\n${restoreHelp}`,
+    )
+  }
+  const jobs = args.jobs === undefined ? undefined : Number(args.jobs)
+  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 32)) {
+    throw new AppError('usage', `--jobs must be a whole number from 1 to 32, not "${args.jobs}".`)
+  }
+  const config = loadRestoreConfig({ path: args.config, env: cli.env })
+  const settings = config.restore
+  const progress = createProgress(cli)
+  const interactive = cli.stdin?.isTTY === true && cli.stderr.isTTY === true
+  const targetUrl = args.target
+  const summary = await withInterrupt((signal) =>
+    runRestore({
+      source,
+      storage: () => createStorage(config),
+      targetUrl,
+      policy: settings,
+      jobs: jobs ?? settings.jobs,
+      owner: args.owner,
+      manifestPath: args.manifest,
+      unverified: args.unverified,
+      forceDisconnect: args['force-disconnect'],
+      confirm: args.yes ? async () => true : interactive ? (r) => confirm(cli, r) : null,
+      onEvent: progress.onEvent,
+      signal,
+    }),
+  ).finally(progress.stop)
+  cli.stderr.write(
+    `Restored snapshot ${summary.snapshotId} into ${summary.target}: ${summary.tables} tables, ${summary.rows.toLocaleString('en')} rows, in ${(summary.durationMs / 1000).toFixed(1)} s.${summary.previous ? ` The old database is kept as ${summary.previous}.` : ''}${summary.verified ? '' : ' Not verified (no manifest).'}\n`,
+  )
+  return 0
+}
+
+/** Show where the restore goes and ask for the database name, typed. */
+async function confirm(cli: Cli, request: ConfirmRequest): Promise<boolean> {
+  const { target } = request
+  cli.stderr.write(
+    `\nThis ${request.replaces ? 'REPLACES' : 'creates'} a database:\n  host      ${target.host}\n  port      ${target.port}\n  database  ${target.database}\n  snapshot  ${request.snapshot}\n${request.replaces ? `The current ${target.database} is kept as ${target.database}__previous (an older __previous is dropped).\n` : ''}`,
+  )
+  const rl = createInterface({ input: cli.stdin as NodeJS.ReadableStream, output: cli.stderr })
+  // Ctrl-C at the question is a no.
+  const cancel = new AbortController()
+  rl.on('SIGINT', () => cancel.abort())
+  try {
+    const answer = await rl.question(`Type the database name (${target.database}) to go on: `, {
+      signal: cancel.signal,
+    })
+    return answer.trim() === target.database
+  } catch {
+    cli.stderr.write('\n')
+    return false
+  } finally {
+    rl.close()
+  }
+}
+
+/** A progress bar on a terminal (bytes read, tables loaded); warnings always. */
+function createProgress(cli: Cli): { onEvent: (e: RestoreEvent) => void; stop: () => void } {
+  const status = createStatusLine(cli, 200)
+  return {
+    onEvent(event) {
+      if (event.type === 'warning') status.warning(event.message)
+      else if (event.type === 'phase') status.phase(event.phase)
+      else if (event.type === 'download') {
+        status.progress(
+          () => `  downloaded ${mb(event.bytes)}${event.total ? ` of ${mb(event.total)}` : ''}`,
+        )
+      } else {
+        status.progress(() => {
+          const pct = event.bytesTotal ? Math.floor((event.bytesRead / event.bytesTotal) * 100) : 0
+          const bar = '#'.repeat(Math.round(pct / 4)).padEnd(25, '.')
+          const tables =
+            event.tablesTotal === null
+              ? `${event.tablesLoaded}`
+              : `${event.tablesLoaded}/${event.tablesTotal}`
+          return `  [${bar}] ${pct}%  ${mb(event.bytesRead)} read  tables ${tables}  rows ${event.rows.toLocaleString('en')}`
+        })
+      }
+    },
+    stop: status.stop,
+  }
+}

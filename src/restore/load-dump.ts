@@ -1,0 +1,248 @@
+import type { Readable } from 'node:stream'
+import type pg from 'pg'
+import { AppError } from '../errors.js'
+import { CopyPool, type CopySink } from './copy-pool.js'
+import { runParallel } from './run-parallel.js'
+import { nextPiece } from './sql-splitter.js'
+import { copyTableName, planPostData, statementKind } from './statement-kind.js'
+
+export interface LoadProgress {
+  /** COPY blocks done, and the rows in them. */
+  blocks: number
+  rows: number
+  tablesLoaded: number
+  phase: 'schema' | 'data' | 'indexes' | 'constraints'
+}
+
+export interface LoadOptions {
+  /** The uncompressed plain-SQL dump, read once. */
+  input: Readable
+  /** One session that runs the schema and every statement that must run in order. */
+  main: pg.Client
+  /** Sessions for COPY blocks, indexes and foreign keys, all in parallel. */
+  workers: pg.Client[]
+  onProgress?: (progress: LoadProgress) => void
+}
+
+export interface LoadResult {
+  /** Rows loaded per table (`schema.table`), as the server counted them. */
+  rows: Map<string, number>
+}
+
+/** What ends a COPY block: a line holding only `\.`. */
+const endOfData = Buffer.from('\n\\.\n')
+
+/**
+ * Load a plain-SQL dump (pg_dump's, or Dumpling's with its COPY blocks) into
+ * an empty database. Statements are split with a lexer that knows quotes,
+ * dollar quotes and comments; `\restrict KEY` / `\unrestrict KEY` are honoured
+ * as psql does (any other meta-command is refused). Table data streams over
+ * the worker sessions in parallel while the one compressed stream is read;
+ * then indexes and keys are built in parallel, the statements that need them
+ * run in order, and foreign keys are added in parallel last.
+ */
+export async function loadDump(options: LoadOptions): Promise<LoadResult> {
+  const { main, workers } = options
+  const settings: string[] = []
+  const postData: string[] = []
+  const tables = new Set<string>()
+  const progress: LoadProgress = { blocks: 0, rows: 0, tablesLoaded: 0, phase: 'schema' }
+  const report = () => options.onProgress?.({ ...progress })
+  const pool = new CopyPool(workers, (table, rows) => {
+    progress.blocks++
+    progress.rows += rows
+    tables.add(table)
+    progress.tablesLoaded = tables.size
+    report()
+  })
+  let restrictKey: string | null = null
+  let sawData = false
+
+  const onStatement = async (sql: string) => {
+    const kind = statementKind(sql)
+    if (kind === 'setting') {
+      settings.push(sql)
+      await run(main, sql)
+    } else if (!sawData || /^\s*SELECT\s+pg_catalog\.setval\(/i.test(sql)) {
+      await run(main, sql)
+    } else {
+      postData.push(sql)
+    }
+  }
+  const onMeta = (command: string, argument: string, line: number) => {
+    if (command === 'restrict' && restrictKey === null && argument) {
+      restrictKey = argument
+    } else if (command === 'unrestrict' && argument === restrictKey) {
+      restrictKey = null
+    } else {
+      throw new AppError(
+        'restore_failed',
+        `The dump holds the psql meta-command \\${command} (near line ${line}). Dumpling runs SQL statements only and refuses other meta-commands; \\restrict and \\unrestrict (pg_dump 15.14+, 16.10+, 17.6+) are the only ones it reads.`,
+      )
+    }
+  }
+  const onCopy = async (sql: string): Promise<CopySink> => {
+    if (!sawData) {
+      sawData = true
+      progress.phase = 'data'
+      report()
+      // COPY sessions must read data as the dump wrote it (client_encoding, …).
+      await Promise.all(workers.map((w) => runAll(w, settings)))
+    }
+    return pool.begin(sql, copyTableName(sql))
+  }
+
+  try {
+    await readDump(options.input, { onStatement, onMeta, onCopy })
+    await pool.finish()
+  } catch (err) {
+    // Not waiting for the blocks still running: the caller ends their sessions,
+    // which fails them. A backend left waiting in COPY would, on PostgreSQL 15,
+    // also hold up every DROP DATABASE on the server (its signal barrier).
+    pool.abort(err)
+    throw err
+  }
+
+  const plan = planPostData(postData)
+  await Promise.all(workers.map((w) => runAll(w, settings)))
+  progress.phase = 'indexes'
+  report()
+  await runParallel(workers, plan.indexes, run)
+  await runAll(main, plan.beforeForeignKeys)
+  progress.phase = 'constraints'
+  report()
+  await runParallel(workers, plan.foreignKeys, runRetryingDeadlocks)
+  await runAll(main, plan.afterForeignKeys)
+  return { rows: pool.rows }
+}
+
+interface DumpHandlers {
+  onStatement(sql: string): Promise<void>
+  onMeta(command: string, argument: string, line: number): void
+  onCopy(sql: string): Promise<CopySink>
+}
+
+/**
+ * The reader: SQL text is split into statements; after a COPY … FROM stdin
+ * statement the bytes up to the `\.` line go to the COPY sink untouched.
+ */
+async function readDump(input: Readable, handlers: DumpHandlers): Promise<void> {
+  let pending: Buffer = Buffer.alloc(0)
+  let sink: CopySink | null = null
+  let atBlockStart = false
+  let lines = 1
+  let copyStatement = ''
+
+  const consume = async (atEnd: boolean) => {
+    for (;;) {
+      if (sink) {
+        if (atBlockStart) {
+          if (pending.length < 3 && !atEnd) return
+          if (pending.subarray(0, 3).toString() === '\\.\n' || pending.toString() === '\\.') {
+            sink.end()
+            sink = null
+            pending = pending.subarray(Math.min(3, pending.length))
+            continue
+          }
+          atBlockStart = false
+        }
+        const end = pending.indexOf(endOfData)
+        if (end === -1) {
+          if (atEnd) {
+            if (pending.toString().endsWith('\n\\.')) {
+              await sink.write(pending.subarray(0, pending.length - 2))
+              sink.end()
+              sink = null
+              return
+            }
+            throw new AppError(
+              'restore_failed',
+              `The dump ends inside the rows of ${copyTableName(copyStatement)}: it is truncated.`,
+            )
+          }
+          const keep = Math.min(pending.length, endOfData.length - 1)
+          if (pending.length > keep) await sink.write(pending.subarray(0, pending.length - keep))
+          pending = pending.subarray(pending.length - keep)
+          return
+        }
+        await sink.write(pending.subarray(0, end + 1))
+        sink.end()
+        sink = null
+        pending = pending.subarray(end + endOfData.length)
+        continue
+      }
+      // latin1: one character per byte, so offsets are byte offsets.
+      const text = pending.toString('latin1')
+      let at = 0
+      let copy: string | null = null
+      for (;;) {
+        const piece = nextPiece(text, at, atEnd)
+        if (!piece) break
+        const line = lines
+        lines += countNewlines(text, at, piece.end)
+        if (piece.kind === 'meta') {
+          handlers.onMeta(piece.command, piece.argument, line)
+          at = piece.end
+          continue
+        }
+        const sql = Buffer.from(piece.sql, 'latin1').toString('utf8')
+        if (statementKind(sql) === 'copy') {
+          // The rows start on the line after the statement.
+          const eol = text.indexOf('\n', piece.end)
+          if (eol === -1 && !atEnd) {
+            lines = line
+            break
+          }
+          at = eol === -1 ? text.length : eol + 1
+          copy = sql
+          break
+        }
+        await handlers.onStatement(sql)
+        at = piece.end
+      }
+      pending = pending.subarray(at)
+      // At the end, what nextPiece leaves is whitespace and comments only.
+      if (copy === null) return
+      copyStatement = copy
+      sink = await handlers.onCopy(copy)
+      atBlockStart = true
+    }
+  }
+
+  for await (const chunk of input) {
+    pending = pending.length === 0 ? (chunk as Buffer) : Buffer.concat([pending, chunk as Buffer])
+    await consume(false)
+  }
+  await consume(true)
+}
+
+function countNewlines(text: string, from: number, to: number): number {
+  let n = 0
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++
+  return n
+}
+
+async function runAll(client: pg.Client, statements: string[]): Promise<void> {
+  for (const sql of statements) await run(client, sql)
+}
+
+async function run(client: pg.Client, sql: string): Promise<void> {
+  try {
+    await client.query(sql)
+  } catch (err) {
+    const first = sql.trim().split('\n')[0]?.slice(0, 160) ?? ''
+    throw new AppError('restore_failed', `${(err as Error).message}, in: ${first}`, { cause: err })
+  }
+}
+
+/** Two foreign keys between the same tables can deadlock; the loser simply runs again. */
+async function runRetryingDeadlocks(client: pg.Client, sql: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run(client, sql)
+    } catch (err) {
+      const code = ((err as Error).cause as { code?: string } | undefined)?.code
+      if (code !== '40P01' || attempt >= 5) throw err
+    }
+  }
+}

@@ -1,0 +1,357 @@
+import { createReadStream, existsSync } from 'node:fs'
+import { Transform } from 'node:stream'
+import { createGunzip } from 'node:zlib'
+import type pg from 'pg'
+import { quoteIdent } from '../db/sql-names.js'
+import { AppError } from '../errors.js'
+import { snapshotId } from '../snapshot/manifest.js'
+import { isSnapshotId } from '../storage/keys.js'
+import type { SnapshotStorage } from '../storage/storage.js'
+import {
+  checkSessions,
+  checkSourceIdentity,
+  checkTarget,
+  describeTarget,
+  parseTarget,
+  previousName,
+  type Target,
+  type TargetPolicy,
+} from './guards.js'
+import { type LoadProgress, loadDump } from './load-dump.js'
+import { requiredExtensions } from './required-extensions.js'
+import { checkRowCounts } from './row-counts.js'
+import { runParallel } from './run-parallel.js'
+import {
+  downloadLink,
+  fromStorage,
+  isLink,
+  type LocalSnapshot,
+  localFile,
+  verifyDump,
+} from './snapshot-source.js'
+import { swapDatabases } from './swap-databases.js'
+import {
+  connectMaintenance,
+  connectTarget,
+  dropDatabase,
+  missingExtensions,
+  openSessions,
+  readTargetFacts,
+} from './target-server.js'
+
+export type RestorePhase =
+  | 'download'
+  | 'verify'
+  | 'schema'
+  | 'data'
+  | 'indexes'
+  | 'constraints'
+  | 'analyze'
+  | 'swap'
+
+export type RestoreEvent =
+  | { type: 'phase'; phase: RestorePhase }
+  | { type: 'download'; bytes: number; total: number | null }
+  | {
+      type: 'progress'
+      bytesRead: number
+      bytesTotal: number
+      tablesLoaded: number
+      tablesTotal: number | null
+      rows: number
+    }
+  | { type: 'warning'; message: string }
+
+/** What the person is asked to confirm on a terminal. */
+export interface ConfirmRequest {
+  target: Target
+  snapshot: string
+  replaces: boolean
+}
+
+export interface RestoreOptions {
+  /** FILE, a folder holding dump.sql.gz, a LINK, `latest` or a snapshot id. */
+  source: string
+  /** Where `latest` and ids are read from; needed only for those. */
+  storage?: () => SnapshotStorage
+  /** `--target`: a postgres:// URL; the database it names is replaced. */
+  targetUrl: string
+  policy: TargetPolicy
+  jobs: number
+  /** `--owner`: the role that owns the new database and everything in it. */
+  owner?: string | undefined
+  /** `--manifest`: the manifest of a dump that has none beside it (a LINK). */
+  manifestPath?: string | undefined
+  /** `--unverified`: restore a dump without a manifest (no checksum, no source check). */
+  unverified?: boolean | undefined
+  /** `--force-disconnect`: end sessions on the database being replaced. */
+  forceDisconnect?: boolean | undefined
+  /** Ask for the typed database name; resolves true to go on. Null: no terminal and no --yes. */
+  confirm: ((request: ConfirmRequest) => Promise<boolean>) | null
+  onEvent?: (event: RestoreEvent) => void
+  signal?: AbortSignal
+}
+
+export interface RestoreSummary {
+  snapshotId: string
+  target: string
+  /** The name the old database now has, or null when there was none. */
+  previous: string | null
+  tables: number
+  rows: number
+  durationMs: number
+  verified: boolean
+}
+
+/**
+ * Restore a snapshot into the target database without ever risking it: every
+ * guard runs before any change; the dump loads into a scratch database which
+ * replaces the target only once it is complete, counted and analyzed; a
+ * failure removes the scratch database and leaves the target as it was.
+ */
+export async function runRestore(options: RestoreOptions): Promise<RestoreSummary> {
+  const started = Date.now()
+  const emit = options.onEvent ?? (() => {})
+  const target = parseTarget(options.targetUrl)
+  checkTarget(target, options.policy)
+
+  const snapshot = await openSnapshot(options, emit)
+  try {
+    const { manifest } = snapshot
+    if (!manifest && !options.unverified) {
+      throw new AppError(
+        'restore_refused',
+        `${snapshot.description} has no manifest.json, so neither its checksum nor the server it came from can be checked. Pass --manifest FILE (the snapshot's manifest.json), or --unverified to restore it anyway.`,
+      )
+    }
+    emit({ type: 'phase', phase: 'verify' })
+    await verifyDump(snapshot)
+    if (!manifest) {
+      emit({
+        type: 'warning',
+        message:
+          'no manifest: the checksum and the source-server check were skipped (--unverified).',
+      })
+    }
+    const id = manifest?.id ?? snapshotId(new Date())
+    const names = previousName(target.database, id)
+
+    const admin = await connectMaintenance(options.targetUrl)
+    try {
+      const facts = await readTargetFacts(admin, target, options.owner)
+      checkSourceIdentity(target, facts.systemIdentifier, manifest?.source.systemIdentifier ?? null)
+      if (!facts.roleExists) {
+        throw new AppError(
+          'usage',
+          `--owner ${options.owner}: there is no such role on ${target.host}:${target.port}. Create it (CREATE ROLE ${options.owner} LOGIN) or name another.`,
+        )
+      }
+      const missing = await missingExtensions(admin, await requiredExtensions(snapshot.dumpPath))
+      if (missing.length > 0) {
+        const major = Math.floor(facts.serverVersionNum / 10000)
+        throw new AppError(
+          'extension_missing',
+          `The snapshot needs PostgreSQL extension${missing.length === 1 ? '' : 's'} the target server does not have: ${missing.join(', ')}. Install ${missing.length === 1 ? 'it' : 'them'} on ${target.host} for PostgreSQL ${major} (contrib ones come with the server package; others, e.g. on Debian/Ubuntu: apt-get install postgresql-${major}-<name>), then run the restore again. Nothing was changed.`,
+        )
+      }
+      const watched = facts.exists ? [target.database, names.previous] : [names.previous]
+      checkSessions(await openSessions(admin, watched), options.forceDisconnect ?? false)
+      await askToConfirm(options, {
+        target,
+        snapshot: describeSnapshot(snapshot, id),
+        replaces: facts.exists,
+      })
+
+      const loaded = await loadIntoScratch(options, snapshot, target, names.scratch, admin, emit)
+      emit({ type: 'phase', phase: 'swap' })
+      const previous = await swapDatabases(admin, {
+        target: target.database,
+        scratch: names.scratch,
+        previous: names.previous,
+        targetExists: facts.exists,
+        forceDisconnect: options.forceDisconnect ?? false,
+      }).catch(async (err) => {
+        await dropDatabase(admin, names.scratch).catch(() => {})
+        throw err
+      })
+      return {
+        snapshotId: id,
+        target: describeTarget(target),
+        previous,
+        tables: loaded.tables,
+        rows: loaded.rows,
+        durationMs: Date.now() - started,
+        verified: manifest !== null,
+      }
+    } finally {
+      await admin.end().catch(() => {})
+    }
+  } finally {
+    await snapshot.cleanup()
+  }
+}
+
+async function openSnapshot(
+  options: RestoreOptions,
+  emit: (e: RestoreEvent) => void,
+): Promise<LocalSnapshot> {
+  if (isLink(options.source)) {
+    emit({ type: 'phase', phase: 'download' })
+    return downloadLink(
+      options.source,
+      options.manifestPath,
+      (bytes, total) => emit({ type: 'download', bytes, total }),
+      options.signal,
+    )
+  }
+  if (isStored(options.source) && !existsSync(options.source)) {
+    if (!options.storage) throw new Error('restore of a stored snapshot without storage')
+    emit({ type: 'phase', phase: 'download' })
+    return fromStorage(options.storage(), options.source, (bytes, total) =>
+      emit({ type: 'download', bytes, total }),
+    )
+  }
+  return localFile(options.source, options.manifestPath)
+}
+
+/** `latest`, or something shaped like a snapshot id: read from storage. */
+export function isStored(source: string): boolean {
+  return source === 'latest' || isSnapshotId(source)
+}
+
+function describeSnapshot(snapshot: LocalSnapshot, id: string): string {
+  const m = snapshot.manifest
+  if (!m) return `${snapshot.description} (no manifest)`
+  return `${id} of ${m.source.database}, taken ${m.createdAt}`
+}
+
+async function askToConfirm(options: RestoreOptions, request: ConfirmRequest): Promise<void> {
+  if (!options.confirm) {
+    throw new AppError(
+      'restore_refused',
+      `Restoring replaces ${describeTarget(request.target)}; without a terminal to confirm on, pass --yes. Nothing was changed.`,
+    )
+  }
+  if (!(await options.confirm(request))) {
+    throw new AppError('restore_refused', 'Not confirmed: nothing was changed.')
+  }
+}
+
+/**
+ * Create the scratch database and load the dump into it; check the row counts
+ * and ANALYZE. Any failure (or Ctrl-C) drops the scratch database again.
+ */
+async function loadIntoScratch(
+  options: RestoreOptions,
+  snapshot: LocalSnapshot,
+  target: Target,
+  scratch: string,
+  admin: pg.Client,
+  emit: (e: RestoreEvent) => void,
+): Promise<{ tables: number; rows: number }> {
+  const owner = options.owner ? ` OWNER ${quoteIdent(options.owner)}` : ''
+  try {
+    // A scratch database of this very snapshot left by a killed restore: ours to remove.
+    await dropDatabase(admin, scratch)
+    await admin.query(
+      `CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0 ENCODING 'UTF8'${owner}`,
+    )
+  } catch (err) {
+    throw new AppError(
+      'restore_failed',
+      `Cannot create the database ${scratch} to load into: ${(err as Error).message}. The connecting role needs CREATEDB (ALTER ROLE … CREATEDB)${options.owner ? ` and membership in ${options.owner}` : ''}. ${describeTarget(target)} is unchanged.`,
+      { cause: err },
+    )
+  }
+  const clients: pg.Client[] = []
+  const abort = () => {
+    for (const c of clients) c.end().catch(() => {})
+  }
+  options.signal?.addEventListener('abort', abort, { once: true })
+  try {
+    const connect = async () => {
+      const c = await connectTarget(options.targetUrl, scratch, { load: true, role: options.owner })
+      clients.push(c)
+      return c
+    }
+    const main = await connect()
+    const workers = await Promise.all(Array.from({ length: options.jobs }, connect))
+    if (options.signal?.aborted) abort()
+
+    const file = createReadStream(snapshot.dumpPath, { highWaterMark: 1 << 20 })
+    const bytesTotal = snapshot.manifest?.dump.bytes ?? snapshot.digest?.bytes ?? 0
+    const tablesTotal = snapshot.manifest
+      ? snapshot.manifest.tables.filter((t) => t.data === 'dump').length
+      : null
+    let bytesRead = 0
+    let last: LoadProgress = { blocks: 0, rows: 0, tablesLoaded: 0, phase: 'schema' }
+    const progress = () =>
+      emit({
+        type: 'progress',
+        bytesRead,
+        bytesTotal,
+        tablesLoaded: last.tablesLoaded,
+        tablesTotal,
+        rows: last.rows,
+      })
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytesRead += chunk.length
+        done(null, chunk)
+      },
+    })
+    // 16 KiB output chunks (the default) make gunzip ten times slower on these many-member dumps.
+    const gunzip = createGunzip({ chunkSize: 1 << 20 })
+    file.on('error', (err) => gunzip.destroy(err))
+    counter.on('error', (err) => gunzip.destroy(err))
+    emit({ type: 'phase', phase: 'schema' })
+    const loaded = await loadDump({
+      input: file.pipe(counter).pipe(gunzip),
+      main,
+      workers,
+      onProgress: (p) => {
+        if (p.phase !== last.phase && p.phase !== 'schema') emit({ type: 'phase', phase: p.phase })
+        last = p
+        progress()
+      },
+    })
+    checkRowCounts(snapshot.manifest, loaded.rows)
+
+    emit({ type: 'phase', phase: 'analyze' })
+    // A partitioned table's ANALYZE also analyzes every partition: partitions are
+    // not analyzed again on their own. Largest first, so the sessions finish together.
+    const { rows: tables } = await main.query<{ name: string }>(
+      `SELECT format('%I.%I', n.nspname, c.relname) AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind IN ('r', 'm', 'p') AND NOT c.relispartition
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT LIKE 'pg_toast%'
+        ORDER BY (SELECT sum(pg_relation_size(t.relid)) FROM pg_partition_tree(c.oid) t) DESC`,
+    )
+    await runParallel(workers, tables, async (client, t) => {
+      await client.query(`ANALYZE ${t.name}`)
+    })
+    const rows = [...loaded.rows.values()].reduce((a, b) => a + b, 0)
+    return { tables: loaded.rows.size, rows }
+  } catch (err) {
+    abort()
+    await Promise.all(clients.map((c) => c.end().catch(() => {})))
+    await dropDatabase(admin, scratch).catch(() => {})
+    if (options.signal?.aborted) {
+      throw new AppError(
+        'interrupted',
+        `Interrupted: the half-made database was removed; ${describeTarget(target)} is unchanged.`,
+        { cause: err },
+      )
+    }
+    const reason = err instanceof AppError ? err.message : (err as Error).message
+    throw new AppError(
+      err instanceof AppError && err.code !== 'restore_failed' ? err.code : 'restore_failed',
+      `The restore failed and was undone: ${describeTarget(target)} is unchanged, and the half-made database was removed. ${reason}`,
+      { cause: err },
+    )
+  } finally {
+    options.signal?.removeEventListener('abort', abort)
+    await Promise.all(clients.map((c) => c.end().catch(() => {})))
+  }
+}
