@@ -1,9 +1,10 @@
 import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
-import { loadConfig } from '../config/load-config.js'
+import { loadConfig, requireSourceUrl } from '../config/load-config.js'
 import { AppError } from '../errors.js'
 import { createVerifiers } from '../jobs/create-verifiers.js'
 import { runSnapshotJob } from '../jobs/snapshot-job.js'
+import { withSourceLock } from '../jobs/source-lock.js'
 import { createLogger } from '../logger.js'
 import type { Manifest } from '../snapshot/manifest.js'
 import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
@@ -53,6 +54,7 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
   const progress = createProgress(cli)
   const { manifest, deleted } = await withInterrupt((signal) => {
     const common = { config, jobs, onEvent: progress.onEvent, signal }
+    const startedBy = `cli:${userInfo().username}`
     // Into storage, the pipeline scans for leaks as verify.leakScan says; --verify insists.
     return storage
       ? runSnapshotJob({
@@ -61,16 +63,19 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
             ? { ...config, verify: { ...config.verify, leakScan: 'on' } }
             : config,
           storage,
-          startedBy: `cli:${userInfo().username}`,
+          startedBy,
           verifiers: createVerifiers(config),
           log: createLogger({ level: 'silent' }),
         })
-      : runSnapshot({
-          ...common,
-          outputDir,
-          force: args.force ?? false,
-          ...(args.verify ? { verify: createVerifyHook(cli, config) } : {}),
-        }).then((manifest) => ({ manifest, deleted: [] as string[] }))
+      : withSourceLock(requireSourceUrl(config), startedBy, (lost) =>
+          runSnapshot({
+            ...common,
+            signal: AbortSignal.any([signal, lost]),
+            outputDir,
+            force: args.force ?? false,
+            ...(args.verify ? { verify: createVerifyHook(cli, config) } : {}),
+          }),
+        ).then((manifest) => ({ manifest, deleted: [] as string[] }))
   }).finally(progress.stop)
   cli.stderr.write(`${summary(manifest)}\n`)
   if (storage) {

@@ -10,7 +10,7 @@ import type { SnapshotStorage } from '../storage/storage.js'
 import type { JobState } from './job-state.js'
 import type { RunningJob } from './jobs.js'
 import { createProgressWriter } from './progress-writer.js'
-import { type LockHolder, tryLockSource } from './source-lock.js'
+import { jobRunningError, type LockHolder, tryLockSource } from './source-lock.js'
 import { leakScanStep, restoreStep, type Verifiers } from './verify-steps.js'
 
 export interface SnapshotJobOptions {
@@ -166,14 +166,4 @@ export async function runSnapshotJob(options: SnapshotJobOptions): Promise<Publi
   const start = await startSnapshotJob(options)
   if (!start.started) throw jobRunningError(start.holder)
   return start.done
-}
-
-export function jobRunningError(holder: LockHolder | null): AppError {
-  const who = holder
-    ? `${holder.who} has been running one since ${holder.since.toISOString()}`
-    : 'another process holds the job lock on the source'
-  return new AppError(
-    'job_running',
-    `A snapshot is already running: ${who}. Only one runs at a time; this one was not started. \`/dump status\` shows its progress.`,
-  )
 }

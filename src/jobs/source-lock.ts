@@ -1,6 +1,7 @@
 import { hostname } from 'node:os'
 import type pg from 'pg'
 import { connectSource } from '../db/connect.js'
+import { AppError } from '../errors.js'
 import { compactUtc } from '../snapshot/manifest.js'
 
 /**
@@ -111,5 +112,34 @@ function holdLock(client: pg.Client): SourceLock {
       await client.query('SELECT pg_advisory_unlock($1, $2)', lockKeys).catch(() => {})
       await client.end().catch(() => {})
     },
+  }
+}
+
+/** The refusal of a second run: who holds the lock, and since when. */
+export function jobRunningError(holder: LockHolder | null): AppError {
+  const who = holder
+    ? `${holder.who} has been running one since ${holder.since.toISOString()}`
+    : 'another process holds the job lock on the source'
+  return new AppError(
+    'job_running',
+    `A snapshot is already running: ${who}. Only one runs at a time; this one was not started. \`/dump status\` shows its progress.`,
+  )
+}
+
+/**
+ * Run `fn` holding the job lock (`dumpling snapshot --output`, which has no
+ * storage and so no publish pipeline); `fn`'s signal aborts if the lock is lost.
+ */
+export async function withSourceLock<T>(
+  url: string,
+  startedBy: string,
+  fn: (lost: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const locked = await tryLockSource(url, startedBy)
+  if (!locked.ok) throw jobRunningError(locked.holder)
+  try {
+    return await fn(locked.lock.lost)
+  } finally {
+    await locked.lock.release()
   }
 }

@@ -90,7 +90,7 @@ describe('single flight across processes (the advisory lock on the source)', () 
     expect(await storage.list()).toHaveLength(1)
   })
 
-  it('dumpling snapshot elsewhere exits 40 naming the holder, and writes nothing', async () => {
+  it('dumpling snapshot elsewhere (into storage or a folder) exits 40 naming the holder, and writes nothing', async () => {
     const { source, path, env, storage } = await setup('held')
     const held = await tryLockSource(source.url, 'schedule', new Date('2026-11-27T02:00:00Z'))
     if (!held.ok) throw new Error('the lock should be free')
@@ -101,6 +101,11 @@ describe('single flight across processes (the advisory lock on the source)', () 
         /A snapshot is already running: schedule@\S+ has been running one since 2026-11-27T02:00:00.000Z/,
       )
       expect(await storage.list()).toEqual([])
+      // A snapshot into a folder reads the source too: it waits its turn the same way.
+      const folder = join(work.dir, 'held-output')
+      const output = await runCli(['snapshot', '--config', path, '--output', folder], env)
+      expect(output.code).toBe(40)
+      expect(existsSync(join(folder, 'dump.sql.gz'))).toBe(false)
     } finally {
       await held.lock.release()
     }
