@@ -479,6 +479,25 @@ describe('runners', () => {
     if (outcome.ok && result.ok) expect(outcome.manifest.id).toBe(result.snapshotId)
     expect((await storage.latest())?.id).toBe(result.ok ? result.snapshotId : null)
     expect((await readJobState(storage))?.runId).toBe(payload.runId)
+
+    // A refused invoke is a failed run, said in words.
+    nock('https://lambda.eu-west-1.amazonaws.com')
+      .post('/2015-03-31/functions/dumpling-snapshot/invocations')
+      .reply(
+        403,
+        { Type: 'User', message: 'not authorized to perform: lambda:InvokeFunction' },
+        {
+          'x-amzn-errortype': 'AccessDeniedException',
+        },
+      )
+    const refused = await jobs.start('U0LEAD')
+    if (!refused.started) throw new Error('should have tried')
+    expect(await refused.done).toEqual({
+      ok: false,
+      reason: expect.stringMatching(
+        /^Could not invoke the Lambda function dumpling-snapshot: AccessDeniedException: .*Check runner\.functionName/,
+      ),
+    })
   })
 
   it('the command runner reports its exit in words', async () => {

@@ -17,6 +17,7 @@ export interface LambdaJobEvent {
 const lambdaLimitMs = 16 * 60_000
 
 type LambdaRunner = Extract<Config['runner'], { kind: 'lambda' }>
+type LambdaSdk = typeof import('@aws-sdk/client-lambda')
 
 /**
  * `runner: lambda`: `/dump refresh` and the schedule invoke the function
@@ -30,7 +31,7 @@ export function createLambdaJobs(options: {
   now?: () => Date
 }): Jobs {
   const { config, runner, storage, log } = options
-  let client: Promise<{ client: LambdaClient; invoke: typeof invokeAsync }> | null = null
+  let lambda: Promise<{ sdk: LambdaSdk; client: LambdaClient }> | null = null
   return createRemoteJobs({
     config,
     storage,
@@ -38,15 +39,15 @@ export function createLambdaJobs(options: {
     ...(options.now ? { now: options.now } : {}),
     async launch({ runId, startedBy, signal }) {
       // Loaded on first use, like the S3 client: serve with another runner never pays for it.
-      client ??= import('@aws-sdk/client-lambda').then((sdk) => ({
+      lambda ??= import('@aws-sdk/client-lambda').then((sdk) => ({
+        sdk,
         client: new sdk.LambdaClient({
           ...(runner.region ? { region: runner.region } : {}),
           ...(runner.endpoint ? { endpoint: runner.endpoint } : {}),
         }),
-        invoke: invokeAsync,
       }))
-      const { client: lambda, invoke } = await client
-      await invoke(lambda, runner.functionName, { startedBy, runId })
+      const { sdk, client } = await lambda
+      await invokeAsync(sdk, client, runner.functionName, { startedBy, runId })
       log.info({ functionName: runner.functionName, runId }, 'snapshot Lambda invoked')
       return {
         done: waitForRun({ config, storage, runId, timeoutMs: lambdaLimitMs, signal }),
@@ -56,14 +57,14 @@ export function createLambdaJobs(options: {
 }
 
 async function invokeAsync(
+  sdk: LambdaSdk,
   client: LambdaClient,
   functionName: string,
   event: LambdaJobEvent,
 ): Promise<void> {
-  const { InvokeCommand } = await import('@aws-sdk/client-lambda')
   try {
     const res = await client.send(
-      new InvokeCommand({
+      new sdk.InvokeCommand({
         FunctionName: functionName,
         InvocationType: 'Event',
         Payload: new TextEncoder().encode(JSON.stringify(event)),
