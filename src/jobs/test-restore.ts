@@ -63,9 +63,14 @@ export function createTestRestore(config: Config): (input: RestoreInput) => Prom
       )
     } finally {
       signal.removeEventListener('abort', abort)
-      await Promise.all(clients.map((c) => c.end().catch(() => {})))
+      // Dropping the database ends its sessions on the server; a client whose COPY was
+      // cut short may never see its own end, so none is waited for long.
       await dropDatabase(scratch.admin, scratch.database).catch(() => {})
-      await scratch.admin.end().catch(() => {})
+      await bounded(Promise.all(clients.map((c) => c.end().catch(() => {}))), 2000)
+      await bounded(
+        scratch.admin.end().catch(() => {}),
+        2000,
+      )
       await scratch.stop()
     }
   }
@@ -114,4 +119,11 @@ async function openScratch(config: Config): Promise<Scratch | { skipped: string 
       skipped: `cannot create a scratch database on ${describeUrl(adminUrl)} (${(err as Error).message}); verify.restoreUrl needs a role with CREATEDB`,
     }
   }
+}
+
+/** Wait for `work`, but no longer than `ms`. */
+async function bounded(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
 }
