@@ -33,6 +33,11 @@ export type ErrorCode =
   | 'checksum_mismatch'
   | 'audit_failed'
   | 'storage_failed'
+  | 'job_running'
+  | 'verify_failed'
+  | 'verify_unavailable'
+  | 'runner_failed'
+  | 'lock_lost'
 
 /** Exit codes, documented in the README. */
 export const exitCodes = {
@@ -65,6 +70,11 @@ export const exitCodes = {
   extension_missing: 25,
   snapshot_not_found: 26,
   listen_failed: 30,
+  job_running: 40,
+  verify_failed: 41,
+  verify_unavailable: 42,
+  runner_failed: 43,
+  lock_lost: 44,
   interrupted: 130,
 } as const satisfies Record<ErrorCode, number>
 

@@ -13,6 +13,7 @@ import { createChildRunner } from './child-runner.js'
 import { summarizeCpuProfiles } from './cpu-profile.js'
 import { createBenchData, growBenchData } from './load-bench-data.js'
 import { createMemorySampler } from './memory-sampler.js'
+import { benchPipeline } from './pipeline-bench.js'
 import { createResourceProbe } from './resource-probe.js'
 import { runRestoreBench } from './restore-bench.js'
 import { runServeBench } from './serve-bench.js'
@@ -179,6 +180,7 @@ async function runBench(
   }
 
   log(await benchVerify(tools, dumpling, report.dumpling, options.rounds, log))
+  log(await benchPipeline(tools, dumpling, report.dumpling, cluster.adminUrl, log))
   report.load[1] = loadavg()[0] ?? 0
 
   if (options.profile || medianRatio(report) > targets.ratio) {

@@ -34,7 +34,9 @@ schema, 5 source unreachable, 6 pg_dump missing or too old, 7 dump failed, 8 out
 9 originals found by verify, 10 rules file exists (init), 11 bucket missing, 12 storage
 access denied, 13 wrong region, 14 storage unreachable, 15 unknown snapshot, 16 no snapshot
 yet, 17 checksum mismatch, 18 audit not stored, 19 other storage error, 20-26 restore (see
-README), 30 serve could not listen, 130 interrupted (SIGINT or SIGTERM; nothing written).`
+README), 30 serve could not listen, 40 a snapshot is already running, 41 test restore failed,
+42 test restore required but unavailable, 43 runner failed, 44 job lock lost, 130 interrupted
+(SIGINT or SIGTERM; nothing written).`
 
 /** Verbs that take one positional argument (a snapshot, a folder). */
 const takesOneArgument = new Set(['link', 'verify', 'restore'])

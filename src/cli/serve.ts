@@ -1,10 +1,11 @@
 import type { DestinationStream } from 'pino'
 import { recordAudit } from '../audit/record-audit.js'
 import { loadConfig, requireLinkSecret } from '../config/load-config.js'
-import { createInProcessJobs } from '../jobs/in-process-jobs.js'
-import { snapshotIntoStorage } from '../jobs/snapshot-into-storage.js'
+import { createJobs } from '../jobs/create-jobs.js'
+import { createSchedule, withSchedule } from '../jobs/schedule.js'
 import { createLogger } from '../logger.js'
-import { createSlackApp } from '../slack/create-slack-app.js'
+import { createSlackApp, type SlackServer } from '../slack/create-slack-app.js'
+import { postScheduledRun } from '../slack/post-scheduled-run.js'
 import { createStorage } from '../storage/create-storage.js'
 import { createDownloadHandler } from '../storage/download-handler.js'
 import type { Cli } from './cli.js'
@@ -18,7 +19,9 @@ GET /healthz, GET /readyz and, for local storage, the /download/… links.
 
 Needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET (HTTP mode), the slack: section of
 dumpling.yml (README, "Slack app"), and for /dump refresh DUMPLING_SOURCE_URL and
-DUMPLING_ANON_KEY. Logs are JSON lines on stdout (LOG_LEVEL, default info).`
+DUMPLING_ANON_KEY. With schedule: in dumpling.yml it also takes snapshots on that
+schedule; runner: says where they run (README, "Snapshot jobs"). Logs are JSON lines
+on stdout (LOG_LEVEL, default info).`
 
 /** `dumpling serve`: wire the parts, listen, and stop cleanly on a signal. */
 export async function serve(cli: Cli, args: { config?: string | undefined }): Promise<number> {
@@ -38,11 +41,20 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
           },
         ]
       : []
-  const server = createSlackApp({
+  const jobs = createJobs({ config, storage, log })
+  let server: SlackServer | null = null
+  const schedule = config.schedule
+    ? createSchedule({
+        ...config.schedule,
+        log,
+        fire: () => postScheduledRun(jobs, (text) => server?.postToAuditChannel(text)),
+      })
+    : null
+  server = createSlackApp({
     config,
     storage,
     audit: (event) => recordAudit({ storage, log }, event),
-    jobs: createInProcessJobs({ config, storage, log, takeSnapshot: snapshotIntoStorage }),
+    jobs: withSchedule(jobs, schedule),
     log,
     routes,
     linkSeconds: config.links.expiresIn,

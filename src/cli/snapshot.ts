@@ -1,9 +1,14 @@
+import { userInfo } from 'node:os'
 import { resolve } from 'node:path'
-import { loadConfig } from '../config/load-config.js'
+import { loadConfig, requireSourceUrl } from '../config/load-config.js'
 import { AppError } from '../errors.js'
+import { createVerifiers } from '../jobs/create-verifiers.js'
+import { runSnapshotJob } from '../jobs/snapshot-job.js'
+import { withSourceLock } from '../jobs/source-lock.js'
+import { createLogger } from '../logger.js'
 import type { Manifest } from '../snapshot/manifest.js'
 import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
-import { storeSnapshot } from '../snapshot/store-snapshot.js'
+import { verificationLabel } from '../snapshot/verification-label.js'
 import { createStorage } from '../storage/create-storage.js'
 import type { Cli } from './cli.js'
 import { createStatusLine, mb } from './status-line.js'
@@ -48,23 +53,37 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
   const outputDir = resolve(args.output ?? '')
   const progress = createProgress(cli)
   const { manifest, deleted } = await withInterrupt((signal) => {
-    const common = {
-      config,
-      jobs,
-      onEvent: progress.onEvent,
-      signal,
-      ...(args.verify ? { verify: createVerifyHook(cli, config) } : {}),
-    }
+    const common = { config, jobs, onEvent: progress.onEvent, signal }
+    const startedBy = `cli:${userInfo().username}`
+    // Into storage, the pipeline scans for leaks as verify.leakScan says; --verify insists.
     return storage
-      ? storeSnapshot({ ...common, storage })
-      : runSnapshot({ ...common, outputDir, force: args.force ?? false }).then((manifest) => ({
-          manifest,
-          deleted: [] as string[],
-        }))
+      ? runSnapshotJob({
+          ...common,
+          config: args.verify
+            ? { ...config, verify: { ...config.verify, leakScan: 'on' } }
+            : config,
+          storage,
+          startedBy,
+          verifiers: createVerifiers(config),
+          log: createLogger({ level: 'silent' }),
+        })
+      : withSourceLock(requireSourceUrl(config), startedBy, (lost) =>
+          runSnapshot({
+            ...common,
+            signal: AbortSignal.any([signal, lost]),
+            outputDir,
+            force: args.force ?? false,
+            ...(args.verify ? { verify: createVerifyHook(cli, config) } : {}),
+          }),
+        ).then((manifest) => ({ manifest, deleted: [] as string[] }))
   }).finally(progress.stop)
   cli.stderr.write(`${summary(manifest)}\n`)
   if (storage) {
+    if (manifest.verified?.leakScan === 'passed') {
+      cli.stderr.write('Verified: no original value found.\n')
+    }
     cli.stderr.write(`Stored in ${storage.describe()}.\n`)
+    cli.stderr.write(`Published ${verificationLabel(manifest)}.\n`)
     if (deleted.length > 0) {
       cli.stderr.write(`Retention removed ${deleted.length}: ${deleted.join(', ')}.\n`)
     }

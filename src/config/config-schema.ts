@@ -10,6 +10,9 @@ export const defaults = {
   storage: { kind: 'local', dir: './snapshots' },
   links: { expiresIn: 180 },
   retention: { keep: 7, maxAgeDays: 30 },
+  verify: { restore: 'auto', leakScan: 'on' },
+  runner: { kind: 'inprocess' },
+  jobs: { progressSeconds: 5 },
 } as const
 
 /** The longest a download link may live, in seconds. */
@@ -138,6 +141,57 @@ export const configSchema = z.strictObject({
       maxAgeDays: z.number().positive().default(defaults.retention.maxAgeDays),
     })
     .default({ ...defaults.retention }),
+  /** Nightly snapshots inside `dumpling serve`. Unset: no schedule. */
+  schedule: z
+    .strictObject({
+      /** A cron pattern (5 fields, or 6 with seconds first), e.g. `0 3 * * *`. */
+      cron: z.string().min(1),
+      /** IANA time zone the pattern is read in, e.g. `Europe/Berlin`. Default UTC. */
+      timezone: z.string().min(1).default('UTC'),
+    })
+    .optional(),
+  /** What must pass before a snapshot is published (its manifest written). */
+  verify: z
+    .strictObject({
+      /**
+       * Restore the new dump into a scratch database first. `auto`: when a scratch
+       * server is available (local PostgreSQL binaries or `restoreUrl`), else say so;
+       * `required`: fail without one; `off`: never.
+       */
+      restore: z.enum(['auto', 'required', 'off']).default(defaults.verify.restore),
+      /** A server where Dumpling may create and drop a temporary database (no secret: use `${VAR}`). */
+      restoreUrl: z.string().min(1).optional(),
+      /** Scan the dump for original values sampled from the source. */
+      leakScan: z.enum(['on', 'off']).default(defaults.verify.leakScan),
+    })
+    .default({ ...defaults.verify }),
+  /** Where `/dump refresh` and the schedule run a snapshot. */
+  runner: z
+    .discriminatedUnion('kind', [
+      /** Inside `dumpling serve` (the default). */
+      z.strictObject({ kind: z.literal('inprocess') }),
+      z.strictObject({
+        kind: z.literal('lambda'),
+        /** The function (name or ARN) whose handler is `dumpling/lambda`; invoked asynchronously. */
+        functionName: z.string().min(1),
+        /** The function's region; default from the AWS SDK. */
+        region: z.string().min(1).optional(),
+        /** Any Lambda-compatible endpoint; default AWS. */
+        endpoint: z.url({ protocol: /^https?$/ }).optional(),
+      }),
+      z.strictObject({
+        kind: z.literal('command'),
+        /** Program and arguments, run without a shell, e.g. `[kubectl, create, job, …]`. */
+        argv: z.array(z.string().min(1)).min(1),
+      }),
+    ])
+    .default({ ...defaults.runner }),
+  jobs: z
+    .strictObject({
+      /** Seconds between progress writes to `jobs/current.json` in the storage. */
+      progressSeconds: z.number().min(0.05).max(300).default(defaults.jobs.progressSeconds),
+    })
+    .default({ ...defaults.jobs }),
 })
 
 export type ConfigFile = z.infer<typeof configSchema>

@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import { AppError, type ErrorCode } from '../errors.js'
 import { type Rules, rulesSchema } from '../rules/rules-schema.js'
 import { type ConfigFile, configSchema, defaults, type StorageConfigFile } from './config-schema.js'
+import { cronProblem } from './cron-problem.js'
 import { readYamlFile, type YamlFile } from './yaml-file.js'
 
 /** The `restore:` section: what `dumpling restore` may replace, and how fast. */
@@ -31,6 +32,11 @@ export interface Config {
   storage: StorageConfig
   links: { expiresIn: number }
   retention: { keep: number; maxAgeDays: number }
+  /** Nightly snapshots in `dumpling serve`; null when not configured. */
+  schedule: { cron: string; timezone: string } | null
+  verify: ConfigFile['verify']
+  runner: ConfigFile['runner']
+  jobs: ConfigFile['jobs']
   /** `DUMPLING_LINK_SECRET`: signs local-storage download links; null when unset. */
   linkSecret: string | null
   slack: SlackConfig
@@ -84,6 +90,17 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       `${file.locate(['source', 'url'])}: source.url holds a password. Secrets never go in dumpling.yml: write \`url: \${DUMPLING_SOURCE_URL}\` and export DUMPLING_SOURCE_URL.`,
     )
   }
+  const rawRestoreUrl = getIn(file.raw, ['verify', 'restoreUrl'])
+  if (
+    typeof rawRestoreUrl === 'string' &&
+    !rawRestoreUrl.includes('${') &&
+    hasPassword(rawRestoreUrl)
+  ) {
+    throw new AppError(
+      'config_invalid',
+      `${file.locate(['verify', 'restoreUrl'])}: verify.restoreUrl holds a password. Secrets never go in dumpling.yml: write \`restoreUrl: \${DUMPLING_RESTORE_URL}\` (any variable name) and export it.`,
+    )
+  }
 
   let rules: Rules
   let locateRule: Config['locateRule']
@@ -123,6 +140,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     storage: resolveStorage(config.storage, path, env),
     links: config.links,
     retention: config.retention,
+    schedule: config.schedule ? checkSchedule(config.schedule, file) : null,
+    verify: config.verify,
+    runner: config.runner,
+    jobs: config.jobs,
     linkSecret,
     slack: {
       ...config.slack,
@@ -134,6 +155,29 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     logLevel: env.LOG_LEVEL || 'info',
   }
+}
+
+/** A cron pattern croner cannot read, or an unknown time zone, is a config error with its place. */
+function checkSchedule(
+  schedule: { cron: string; timezone: string },
+  file: YamlFile,
+): { cron: string; timezone: string } {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: schedule.timezone })
+  } catch {
+    throw new AppError(
+      'config_invalid',
+      `${file.locate(['schedule', 'timezone'])}: schedule.timezone "${schedule.timezone}" is not a time zone. Use an IANA name such as Europe/Berlin or UTC.`,
+    )
+  }
+  const problem = cronProblem(schedule.cron)
+  if (problem) {
+    throw new AppError(
+      'config_invalid',
+      `${file.locate(['schedule', 'cron'])}: schedule.cron "${schedule.cron}" is not a cron pattern (${problem}). Write five fields, minute hour day month weekday, e.g. "0 3 * * *" for 03:00 every night.`,
+    )
+  }
+  return schedule
 }
 
 function parsePort(value: string | undefined): number {

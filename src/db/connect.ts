@@ -29,11 +29,14 @@ export function describeUrl(url: string): string {
   }
 }
 
-/** Open a read-only session on the source. Every write in it fails on the server. */
-export async function connectSource(url: string): Promise<pg.Client> {
+/**
+ * Open a read-only session on the source. Every write in it fails on the server.
+ * `applicationName` shows in pg_stat_activity (the job lock uses it to say who holds it).
+ */
+export async function connectSource(url: string, applicationName = 'dumpling'): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString: url,
-    application_name: 'dumpling',
+    application_name: applicationName,
     options: sourceSessionOptions,
   })
   // A connection lost while idle (the server restarted, a terminated backend)

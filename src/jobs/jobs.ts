@@ -21,6 +21,8 @@ export interface RunningJob {
   startedAt: Date
   /** Who asked for it: a Slack user id, or `schedule`. */
   startedBy: string
+  /** The machine it runs on, when known (another replica, a Lambda, a container). */
+  host?: string
   progress: JobProgress | null
 }
 

@@ -42,6 +42,8 @@ export interface SlackServer {
   start(port?: number): Promise<{ port: number }>
   /** Stop taking requests, abort a running snapshot, finish replies in flight. */
   stop(): Promise<void>
+  /** Post a line to the audit channel (scheduled runs); never a link. */
+  postToAuditChannel(text: string): void
 }
 
 /**
@@ -151,6 +153,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
   })
 
   return {
+    postToAuditChannel: (text) => auditChannel.post(text),
     async start(port = config.slack.port) {
       let server: unknown
       try {

@@ -20,6 +20,18 @@ export interface Manifest {
   tables: ManifestTable[]
   dump: { file: 'dump.sql.gz'; compression: 'gzip'; bytes: number; sha256: string }
   durationMs: number
+  /** What was proven before publishing (issue 6); absent in snapshots taken without the pipeline. */
+  verified?: Verification
+}
+
+/** The checks a snapshot passed before its manifest was written. */
+export interface Verification {
+  /** `passed`: restored into a scratch database, row counts matched. */
+  restore: 'passed' | 'skipped' | 'off'
+  /** `passed`: no sampled original value occurs in the dump. */
+  leakScan: 'passed' | 'skipped' | 'off'
+  /** Why a step was skipped, in words. */
+  notes: string[]
 }
 
 export interface ManifestTable {

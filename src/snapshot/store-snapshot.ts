@@ -1,10 +1,18 @@
+import type { Readable } from 'node:stream'
 import type { SnapshotStorage } from '../storage/storage.js'
+import type { SnapshotTarget } from './folder-target.js'
 import type { Manifest } from './manifest.js'
 import { runSnapshot, type SnapshotOptions } from './run-snapshot.js'
 
 export interface StoreSnapshotOptions
   extends Omit<SnapshotOptions, 'target' | 'outputDir' | 'force'> {
   storage: SnapshotStorage
+  /**
+   * Runs once the dump is stored and before its manifest is written: check the
+   * dump (read it with `readBack`) and return the manifest to publish, or throw
+   * and nothing is published.
+   */
+  beforePublish?: (manifest: Manifest, readBack: () => Promise<Readable>) => Promise<Manifest>
 }
 
 /**
@@ -15,8 +23,27 @@ export interface StoreSnapshotOptions
 export async function storeSnapshot(
   options: StoreSnapshotOptions,
 ): Promise<{ manifest: Manifest; deleted: string[] }> {
-  const { storage, ...rest } = options
-  const manifest = await runSnapshot({ ...rest, target: storage })
+  const { storage, beforePublish, ...rest } = options
+  /** The manifest as published (with what was verified), set by the wrapped commit. */
+  const published: { manifest?: Manifest } = {}
+  const target: SnapshotTarget = beforePublish
+    ? {
+        describe: () => storage.describe(),
+        check: () => storage.check(),
+        async beginSnapshot(id) {
+          const upload = await storage.beginSnapshot(id)
+          return {
+            ...upload,
+            commit: async (manifest) => {
+              published.manifest = await beforePublish(manifest, () => upload.readBack())
+              await upload.commit(published.manifest)
+            },
+          }
+        },
+      }
+    : storage
+  const taken = await runSnapshot({ ...rest, target })
+  const manifest = published.manifest ?? taken
   try {
     const { deleted } = await storage.applyRetention(options.config.retention)
     return { manifest, deleted }

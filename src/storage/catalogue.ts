@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream'
 import { maxLinkSeconds } from '../config/config-schema.js'
 import { AppError } from '../errors.js'
 import type { Manifest } from '../snapshot/manifest.js'
-import { isAuditName, isSnapshotId } from './keys.js'
+import { isAuditName, isJobName, isSnapshotId } from './keys.js'
 import { planRetention } from './retention-plan.js'
 import type { SnapshotStorage } from './storage.js'
 import type { StorageBackend } from './storage-backend.js'
@@ -79,6 +79,14 @@ export function createCatalogue(backend: StorageBackend): SnapshotStorage {
     async putAuditObject(key, body) {
       if (!isAuditName(key)) throw new Error(`not an audit object name: ${JSON.stringify(key)}`)
       await backend.putAuditObject(key, body)
+    },
+    async putJobObject(name, body) {
+      if (!isJobName(name)) throw new Error(`not a job object name: ${JSON.stringify(name)}`)
+      await backend.putJobObject(name, body)
+    },
+    async readJobObject(name) {
+      if (!isJobName(name)) throw new Error(`not a job object name: ${JSON.stringify(name)}`)
+      return backend.readJobObject(name)
     },
   }
 }

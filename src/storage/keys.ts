@@ -64,6 +64,18 @@ export function auditKey(prefix: string, name: string): string {
   return `${normalizePrefix(prefix)}audit/${name}`
 }
 
+/** Job object names: `current.json` and the like; nothing that could leave jobs/. */
+const jobNamePattern = /^[a-z0-9][a-z0-9-]*\.json$/
+
+export function isJobName(name: string): boolean {
+  return jobNamePattern.test(name)
+}
+
+export function jobKey(prefix: string, name: string): string {
+  if (!isJobName(name)) throw new Error(`not a job object name: ${JSON.stringify(name)}`)
+  return `${normalizePrefix(prefix)}jobs/${name}`
+}
+
 /** `<database>-<id>.sql.gz`, with anything unsafe in a header or a file name replaced by `_`. */
 export function downloadFilename(database: string, id: string): string {
   return `${database.replace(/[^A-Za-z0-9._-]/g, '_')}-${id}.sql.gz`

@@ -24,5 +24,7 @@ export function createLazyStorage(
     createLink: async (id, seconds) => (await get()).createLink(id, seconds),
     applyRetention: async (policy, now) => (await get()).applyRetention(policy, now),
     putAuditObject: async (key, body) => (await get()).putAuditObject(key, body),
+    putJobObject: async (name, body) => (await get()).putJobObject(name, body),
+    readJobObject: async (name) => (await get()).readJobObject(name),
   }
 }

@@ -1,12 +1,22 @@
 import { constants, createWriteStream } from 'node:fs'
-import { access, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
+import {
+  access,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises'
 import { dirname, join, resolve, sep } from 'node:path'
 import type { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { requireLinkSecret } from '../config/load-config.js'
 import { AppError } from '../errors.js'
 import { createCatalogue } from './catalogue.js'
-import { auditKey, dumpFile, isSnapshotId, manifestFile, snapshotKey } from './keys.js'
+import { auditKey, dumpFile, isSnapshotId, jobKey, manifestFile, snapshotKey } from './keys.js'
 import { signLinkToken } from './link-token.js'
 import type { SnapshotEntry } from './retention-plan.js'
 import type { SnapshotStorage } from './storage.js'
@@ -154,6 +164,26 @@ export function createLocalStorage(options: LocalStorageOptions): SnapshotStorag
       } catch (err) {
         throw failed(`store audit object ${name}`, err)
       }
+    },
+
+    async putJobObject(name, body) {
+      const path = pathOf(jobKey('', name))
+      try {
+        await mkdir(dirname(path), { recursive: true })
+        // Write then rename: a reader never sees half an object.
+        const tmp = `${path}.${process.pid}.tmp`
+        await writeFile(tmp, body)
+        await rename(tmp, path)
+      } catch (err) {
+        throw failed(`store jobs/${name}`, err)
+      }
+    },
+
+    async readJobObject(name) {
+      return readFile(pathOf(jobKey('', name)), 'utf8').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return null
+        throw failed(`read jobs/${name}`, err)
+      })
     },
   }
   return createCatalogue(backend)

@@ -17,6 +17,7 @@ import {
   auditKey,
   contentDisposition,
   dumpFile,
+  jobKey,
   manifestFile,
   normalizePrefix,
   parseSnapshotKey,
@@ -118,6 +119,31 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
   const deleteKey = (key: string) =>
     send(`delete ${key}`, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })))
 
+  /** Store a small JSON object (audit record, job progress), encrypted as configured. */
+  const putJson = async (key: string, body: string): Promise<void> => {
+    await send(`store ${key}`, () =>
+      client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/json',
+          ...encryption,
+        }),
+      ),
+    )
+  }
+  /** A small object's text, or null when there is no such key. */
+  const readText = async (key: string): Promise<string | null> => {
+    try {
+      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
+      return (await res.Body?.transformToString('utf8')) ?? null
+    } catch (err) {
+      if (isMissingKey(err)) return null
+      throw mapS3Error(err, place, `read ${key}`)
+    }
+  }
+
   const backend: StorageBackend = {
     describe: () => place.where,
 
@@ -138,16 +164,7 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
       return [...byId.values()]
     },
 
-    async readManifest(id) {
-      const key = snapshotKey(prefix, id, manifestFile)
-      try {
-        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-        return (await res.Body?.transformToString('utf8')) ?? null
-      } catch (err) {
-        if (isMissingKey(err)) return null
-        throw mapS3Error(err, place, `read ${key}`)
-      }
-    },
+    readManifest: (id) => readText(snapshotKey(prefix, id, manifestFile)),
 
     async openDump(id) {
       const key = snapshotKey(prefix, id, dumpFile)
@@ -257,20 +274,9 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
       return { url, expiresAt: new Date(signingDate.getTime() + expiresInSeconds * 1000) }
     },
 
-    async putAuditObject(name, body) {
-      const key = auditKey(prefix, name)
-      await send(`store ${key}`, () =>
-        client.send(
-          new PutObjectCommand({
-            Bucket: bucket,
-            Key: key,
-            Body: body,
-            ContentType: 'application/json',
-            ...encryption,
-          }),
-        ),
-      )
-    },
+    putAuditObject: (name, body) => putJson(auditKey(prefix, name), body),
+    putJobObject: (name, body) => putJson(jobKey(prefix, name), body),
+    readJobObject: (name) => readText(jobKey(prefix, name)),
   }
   return createCatalogue(backend)
 }

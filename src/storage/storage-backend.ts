@@ -27,4 +27,6 @@ export interface StorageBackend {
     expiresInSeconds: number,
   ): Promise<{ url: string; expiresAt: Date }>
   putAuditObject(name: string, body: string): Promise<void>
+  putJobObject(name: string, body: string): Promise<void>
+  readJobObject(name: string): Promise<string | null>
 }

@@ -31,6 +31,13 @@ export interface SnapshotStorage {
   applyRetention(policy: RetentionPolicy, now?: Date): Promise<{ deleted: string[] }>
   /** Store one JSON object under audit/ durably; resolves only once it is stored. */
   putAuditObject(key: string, body: string): Promise<void>
+  /**
+   * Replace the object `jobs/<name>` (e.g. `current.json`, the running job's progress),
+   * so every replica reads the same job state. Never holds a secret.
+   */
+  putJobObject(name: string, body: string): Promise<void>
+  /** The text of `jobs/<name>`, or null when there is none. */
+  readJobObject(name: string): Promise<string | null>
 }
 
 export interface SnapshotUpload {

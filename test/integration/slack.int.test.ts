@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEvent } from '../../src/audit/audit-event.js'
 import { recordAudit } from '../../src/audit/record-audit.js'
 import { type Config, loadConfig } from '../../src/config/load-config.js'
-import { createInProcessJobs } from '../../src/jobs/in-process-jobs.js'
-import { snapshotIntoStorage } from '../../src/jobs/snapshot-into-storage.js'
+import { createJobs } from '../../src/jobs/create-jobs.js'
+import { tryLockSource } from '../../src/jobs/source-lock.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { createSlackApp, type SlackServer } from '../../src/slack/create-slack-app.js'
 import { createDownloadHandler } from '../../src/storage/download-handler.js'
@@ -86,7 +86,7 @@ slack:
     config,
     storage,
     audit: (event) => recordAudit({ storage, log }, event),
-    jobs: createInProcessJobs({ config, storage, log, takeSnapshot: snapshotIntoStorage }),
+    jobs: createJobs({ config, storage, log }),
     log,
     routes: [
       {
@@ -104,11 +104,10 @@ slack:
     config,
     storage: s3Storage,
     audit: (event) => recordAudit({ storage: s3Storage, log }, event),
-    jobs: createInProcessJobs({
+    jobs: createJobs({
       config,
       storage: s3Storage,
       log,
-      takeSnapshot: snapshotIntoStorage,
     }),
     log,
   })
@@ -346,6 +345,21 @@ describe('/dump latest (s3rver storage)', () => {
 })
 
 describe('/dump refresh', () => {
+  it('is told who runs a snapshot elsewhere and since when (the job lock on the source)', async () => {
+    const held = await tryLockSource(db.url, 'U0OTHER', new Date('2026-11-27T02:00:00Z'))
+    if (!held.ok) throw new Error('the lock should be free')
+    try {
+      const before = (await storage.list()).length
+      const { responseUrl } = await command('refresh', lead)
+      const text = String((await firstReply(responseUrl)).text)
+      expect(text).toMatch(/^A snapshot is already running: <@U0OTHER> started it on \S+ at /)
+      expect(text).toContain('I did not start another one')
+      expect((await storage.list()).length).toBe(before)
+    } finally {
+      await held.lock.release()
+    }
+  })
+
   it('starts one snapshot for two concurrent requests, and follows up when it is done', async () => {
     const before = (await storage.list()).length
     const [a, b] = await Promise.all([command('refresh', lead), command('refresh', lead)])
@@ -387,11 +401,10 @@ slack: { teams: [T0ACME], channels: [C0DEV], leads: [U0LEAD], auditChannel: C0AU
       config: strict,
       storage: store,
       audit: (event) => recordAudit({ storage: store, log }, event),
-      jobs: createInProcessJobs({
+      jobs: createJobs({
         config: strict,
         storage: store,
         log,
-        takeSnapshot: snapshotIntoStorage,
       }),
       log,
     })
@@ -455,7 +468,7 @@ describe('setup errors', () => {
       config,
       storage,
       audit: async () => {},
-      jobs: createInProcessJobs({ config, storage, log, takeSnapshot: snapshotIntoStorage }),
+      jobs: createJobs({ config, storage, log }),
       log,
     }
     const without = { ...config, slack: { ...config.slack, signingSecret: null } }

@@ -1,5 +1,6 @@
 import type { JobOutcome, JobStatus, RunningJob } from '../../jobs/jobs.js'
 import type { Manifest } from '../../snapshot/manifest.js'
+import { verificationLabel } from '../../snapshot/verification-label.js'
 import { formatAge, formatBytes, formatTime } from './format.js'
 import { type Reply, reply } from './replies.js'
 
@@ -9,7 +10,7 @@ export function refreshStartedReply(): Reply {
 
 export function refreshRunningReply(job: RunningJob): Reply {
   return reply(
-    `A snapshot is already running: ${who(job.startedBy)} started it at ${formatTime(job.startedAt)}. ` +
+    `A snapshot is already running: ${who(job.startedBy)} started it${job.host ? ` on ${job.host}` : ''} at ${formatTime(job.startedAt)}. ` +
       'I did not start another one; `/dump status` shows its progress.',
   )
 }
@@ -29,7 +30,7 @@ export function statusReply(latest: Manifest | null, status: JobStatus, now: Dat
   const lines = [
     latest
       ? `Newest snapshot: *${latest.id}*, taken ${formatAge(new Date(latest.createdAt), now)}, ` +
-        `${formatBytes(latest.dump.bytes)}, ${latest.tables.length} tables.`
+        `${formatBytes(latest.dump.bytes)}, ${latest.tables.length} tables, ${verificationLabel(latest)}.`
       : 'There is no snapshot yet.',
   ]
   const job = status.running
@@ -38,8 +39,9 @@ export function statusReply(latest: Manifest | null, status: JobStatus, now: Dat
     const progress = p
       ? `: ${p.tablesDone} of ${p.tablesTotal} tables, ${p.rows.toLocaleString('en')} rows so far`
       : ''
+    const host = job.host ? ` on ${job.host}` : ''
     lines.push(
-      `Running now, started by ${who(job.startedBy)} at ${formatTime(job.startedAt)}${progress}.`,
+      `Running now, started by ${who(job.startedBy)}${host} at ${formatTime(job.startedAt)}${progress}.`,
     )
   } else if (status.last && !status.last.ok) {
     lines.push(`The last run (${formatTime(status.last.finishedAt)}) failed: ${status.last.reason}`)

@@ -1,4 +1,5 @@
 import type { Manifest } from '../../snapshot/manifest.js'
+import { verificationLabel } from '../../snapshot/verification-label.js'
 import { formatAge, formatBytes, formatTime } from './format.js'
 
 /** What `respond()` posts: always ephemeral, never unfurled (a link must not be fetched by Slack). */
@@ -37,7 +38,7 @@ export function latestReply(
   const created = new Date(manifest.createdAt)
   return reply(
     `*Snapshot ${manifest.id}* of \`${manifest.source.database}\`, taken ${formatAge(created, now)}: ` +
-      `${formatBytes(manifest.dump.bytes)}, ${manifest.tables.length} tables.\n` +
+      `${formatBytes(manifest.dump.bytes)}, ${manifest.tables.length} tables, ${verificationLabel(manifest)}.\n` +
       `<${link.url}|Download dump.sql.gz> (this link is yours alone and works until ${formatTime(link.expiresAt)}).\n` +
       'Restore into an empty database:\n' +
       `\`\`\`curl -fsSL '${link.url}' | gunzip -c | psql -v ON_ERROR_STOP=1 -d app_dev\`\`\``,
