@@ -400,6 +400,44 @@ describe('the test restore before publishing', () => {
     expect(left[0]?.n).toBe(0)
   })
 
+  it('a dump that fails its test restore is not published; the previous snapshot stays latest', async () => {
+    const scratchServer = `verify:\n  restore: required\n  restoreUrl: ${testServer().adminUrl}\n`
+    const { source, config, storage, path, env } = await setup('restore-fails', scratchServer)
+    const { manifest: previous } = await runSnapshotJob({
+      config,
+      storage,
+      log,
+      startedBy: 'U0LEAD',
+      verifiers: createVerifiers(config),
+    })
+    // A rule whose fakes break a CHECK constraint: the dump is written, but cannot load.
+    const rules = parse(readFileSync(rulesPath, 'utf8'))
+    rules.tables['public.users'].columns.login_count = { transform: 'const', value: '-1' }
+    const badRules = work.write('restore-fails.rules.yml', stringify(rules))
+    const badPath = work.write(
+      'restore-fails-bad.yml',
+      readFileSync(path, 'utf8').replace(/^rules: .*$/m, `rules: ${JSON.stringify(badRules)}`),
+    )
+    const bad = loadConfig({ path: badPath, env })
+    const err = await runSnapshotJob({
+      config: bad,
+      storage,
+      log,
+      startedBy: 'schedule',
+      verifiers: createVerifiers(bad),
+    }).then(
+      () => null,
+      (e: unknown) => e,
+    )
+    expect(isAppError(err) && err.code).toBe('verify_failed')
+    expect((err as Error).message).toMatch(/users/)
+    expect((await storage.list()).map((m) => m.id)).toEqual([previous.id])
+    const left = await source.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_database WHERE datname LIKE 'dumpling_verify_%'",
+    )
+    expect(left[0]?.n).toBe(0)
+  })
+
   it("verify.restore auto uses a throwaway cluster of the machine's PostgreSQL binaries", async () => {
     const { config, storage } = await setup('auto-restore')
     const { manifest } = await runSnapshotJob({
