@@ -69,3 +69,22 @@ export async function expectDownload(url: string, manifest: Manifest): Promise<B
   expect(createHash('sha256').update(body).digest('hex')).toBe(manifest.dump.sha256)
   return body
 }
+
+/**
+ * Write a dump without committing it: reading it back gives the same bytes while the
+ * snapshot stays invisible, and commit then publishes it.
+ */
+export async function expectReadBackBeforeCommit(
+  storage: SnapshotStorage,
+  size: number,
+): Promise<void> {
+  const dump = randomBytes(size)
+  const id = idAt('2026-11-27T05:00:00Z')
+  const upload = await storage.beginSnapshot(id)
+  await pipeline(Readable.from([dump.subarray(0, 1000), dump.subarray(1000)]), upload.dump)
+  const back = await readAll(await upload.readBack())
+  expect(back.equals(dump)).toBe(true)
+  expect(await storage.latest()).toBeNull()
+  await upload.commit(manifestFor(id, dump))
+  expect((await storage.latest())?.id).toBe(id)
+}

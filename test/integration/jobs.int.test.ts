@@ -71,6 +71,37 @@ async function setup(
   return { source, config, storage: createStorage(config), path, env }
 }
 
+/**
+ * The same config with one column's rule changed (a leak, a fake that breaks a constraint),
+ * and the failure of one job run under it.
+ */
+async function failedRunWithRule(
+  name: string,
+  base: { path: string; env: NodeJS.ProcessEnv; storage: SnapshotStorage },
+  table: string,
+  column: string,
+  rule: unknown,
+): Promise<unknown> {
+  const rules = parse(readFileSync(rulesPath, 'utf8'))
+  rules.tables[table].columns[column] = rule
+  const rulesFile = work.write(`${name}.rules.yml`, stringify(rules))
+  const path = work.write(
+    `${name}.yml`,
+    readFileSync(base.path, 'utf8').replace(/^rules: .*$/m, `rules: ${JSON.stringify(rulesFile)}`),
+  )
+  const config = loadConfig({ path, env: base.env })
+  return runSnapshotJob({
+    config,
+    storage: base.storage,
+    log,
+    startedBy: 'schedule',
+    verifiers: createVerifiers(config),
+  }).then(
+    () => null,
+    (e: unknown) => e,
+  )
+}
+
 describe('single flight across processes (the advisory lock on the source)', () => {
   it('runs one of two concurrent snapshots; the other is told who runs it and since when', async () => {
     const { config, storage } = await setup('two')
@@ -316,23 +347,12 @@ describe('the leak scan before publishing', () => {
       verifiers,
     })
     expect(previous.verified?.leakScan).toBe('passed')
-    const rules = parse(readFileSync(rulesPath, 'utf8'))
-    rules.tables['Billing.invoices'].columns.billing_email = 'keep'
-    const leakyRules = work.write('leaky.rules.yml', stringify(rules))
-    const leakyPath = work.write(
-      'leaky.yml',
-      readFileSync(path, 'utf8').replace(/^rules: .*$/m, `rules: ${JSON.stringify(leakyRules)}`),
-    )
-    const leaky = loadConfig({ path: leakyPath, env })
-    const err = await runSnapshotJob({
-      config: leaky,
-      storage,
-      log,
-      startedBy: 'schedule',
-      verifiers: createVerifiers(leaky),
-    }).then(
-      () => null,
-      (e: unknown) => e,
+    const err = await failedRunWithRule(
+      'leaky',
+      { path, env, storage },
+      'Billing.invoices',
+      'billing_email',
+      'keep',
     )
     expect(isAppError(err) && err.code).toBe('leak_found')
     expect((err as Error).message).toMatch(/Billing\.invoices\.billing_email/)
@@ -411,23 +431,12 @@ describe('the test restore before publishing', () => {
       verifiers: createVerifiers(config),
     })
     // A rule whose fakes break a CHECK constraint: the dump is written, but cannot load.
-    const rules = parse(readFileSync(rulesPath, 'utf8'))
-    rules.tables['public.users'].columns.login_count = { transform: 'const', value: '-1' }
-    const badRules = work.write('restore-fails.rules.yml', stringify(rules))
-    const badPath = work.write(
-      'restore-fails-bad.yml',
-      readFileSync(path, 'utf8').replace(/^rules: .*$/m, `rules: ${JSON.stringify(badRules)}`),
-    )
-    const bad = loadConfig({ path: badPath, env })
-    const err = await runSnapshotJob({
-      config: bad,
-      storage,
-      log,
-      startedBy: 'schedule',
-      verifiers: createVerifiers(bad),
-    }).then(
-      () => null,
-      (e: unknown) => e,
+    const err = await failedRunWithRule(
+      'restore-fails-bad',
+      { path, env, storage },
+      'public.users',
+      'login_count',
+      { transform: 'const', value: '-1' },
     )
     expect(isAppError(err) && err.code).toBe('verify_failed')
     expect((err as Error).message).toMatch(/users/)

@@ -1,11 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
-import { idAt, manifestFor, putSnapshot, readAll } from '../helpers/stored-snapshots.js'
+import {
+  expectReadBackBeforeCommit,
+  idAt,
+  manifestFor,
+  putSnapshot,
+  readAll,
+} from '../helpers/stored-snapshots.js'
 import { createWorkdir } from '../helpers/workdir.js'
 
 const work = createWorkdir()
@@ -35,16 +39,7 @@ describe('local storage', () => {
   })
 
   it('reads back an unpublished dump, which stays invisible until commit', async () => {
-    const storage = fresh()
-    const dump = randomBytes(300_000)
-    const id = idAt('2026-11-27T05:00:00Z')
-    const upload = await storage.beginSnapshot(id)
-    await pipeline(Readable.from([dump.subarray(0, 1000), dump.subarray(1000)]), upload.dump)
-    const back = await readAll(await upload.readBack())
-    expect(back.equals(dump)).toBe(true)
-    expect(await storage.latest()).toBeNull()
-    await upload.commit(manifestFor(id, dump))
-    expect((await storage.latest())?.id).toBe(id)
+    await expectReadBackBeforeCommit(fresh(), 300_000)
   })
 
   it('lists complete snapshots newest first and ignores an incomplete newer one', async () => {

@@ -1,10 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startS3Server, type TestS3Server } from '../helpers/s3-server.js'
 import {
   expectDownload,
+  expectReadBackBeforeCommit,
   idAt,
   manifestFor,
   putSnapshot,
@@ -33,16 +32,7 @@ describe('S3 storage', () => {
   })
 
   it('reads back an unpublished dump, which stays invisible until commit', async () => {
-    const storage = fresh()
-    const dump = randomBytes(6 * 1024 * 1024)
-    const id = idAt('2026-11-27T05:00:00Z')
-    const upload = await storage.beginSnapshot(id)
-    await pipeline(Readable.from([dump.subarray(0, 1000), dump.subarray(1000)]), upload.dump)
-    const back = await readAll(await upload.readBack())
-    expect(back.equals(dump)).toBe(true)
-    expect(await storage.latest()).toBeNull()
-    await upload.commit(manifestFor(id, dump))
-    expect((await storage.latest())?.id).toBe(id)
+    await expectReadBackBeforeCommit(fresh(), 6 * 1024 * 1024)
   })
 
   it('lists complete snapshots newest first; list and latest ignore an incomplete one', async () => {
