@@ -2,7 +2,6 @@ import { readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ChildRunner } from './child-runner.js'
 import type { ResourceProbe, Usage } from './resource-probe.js'
-import { shebangFlags } from './shebang-flags.js'
 
 /** One timed dump. */
 export interface DumpRun {
@@ -68,7 +67,6 @@ export async function timeDumpling(
   const probed = tools.probe.wrap(
     process.execPath,
     [
-      ...shebangFlags(command.cli),
       ...nodeFlags,
       command.cli,
       'snapshot',
