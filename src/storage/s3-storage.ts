@@ -2,7 +2,6 @@ import { PassThrough, type Readable } from 'node:stream'
 import {
   DeleteObjectCommand,
   GetObjectCommand,
-  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -148,7 +147,14 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
     describe: () => place.where,
 
     async check() {
-      await send('check the bucket', () => client.send(new HeadBucketCommand({ Bucket: bucket })))
+      // One listing page of snapshots/ (a few keys, kept short by retention), not
+      // HeadBucket: HeadBucket needs s3:ListBucket on the whole bucket, while this
+      // works with a policy that allows listing only under the prefix (the
+      // README's least-privilege policy). No MaxKeys: s3rver fails a truncated
+      // listing with an internal error.
+      await send('check the bucket', () =>
+        client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: snapshotsRoot(prefix) })),
+      )
     },
 
     async listEntries() {

@@ -29,7 +29,13 @@ const xmlError = (code: string, message: string) =>
 
 describe('S3 errors from AWS', () => {
   it('names the bucket region when the bucket lives elsewhere (exit 13)', async () => {
-    nock(host).head('/').reply(301, '', { 'x-amz-bucket-region': 'us-east-2' })
+    nock(host)
+      .get('/')
+      .query(true)
+      .reply(301, xmlError('PermanentRedirect', 'The bucket is in this region: us-east-2.'), {
+        'content-type': 'application/xml',
+        'x-amz-bucket-region': 'us-east-2',
+      })
     const err = await storage()
       .check()
       .catch((e) => e)
@@ -53,8 +59,24 @@ describe('S3 errors from AWS', () => {
     expect(exitCodes[err.code as 'storage_access_denied']).toBe(12)
   })
 
-  it('maps a denied HEAD on the bucket, which has no error body, to access denied', async () => {
-    nock(host).head('/').reply(403)
+  it('checks the bucket by listing under the prefix, so a prefix-only policy passes', async () => {
+    const listed = nock(host)
+      .get('/')
+      .query({ 'list-type': '2', prefix: 'dumpling/snapshots/' })
+      .reply(
+        200,
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult><Name>acme-dumps</Name><Prefix>dumpling/snapshots/</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>',
+        { 'content-type': 'application/xml' },
+      )
+    await storage().check()
+    expect(listed.isDone()).toBe(true)
+  })
+
+  it('maps a denied check, as a prefix-only policy answers a listing outside it, to access denied', async () => {
+    nock(host)
+      .get('/')
+      .query(true)
+      .reply(403, xmlError('AccessDenied', 'Access Denied'), { 'content-type': 'application/xml' })
     await expect(storage().check()).rejects.toMatchObject({ code: 'storage_access_denied' })
   })
 })
