@@ -1,4 +1,5 @@
 import type { AuditEvent } from '../audit/audit-event.js'
+import { demoSlack, type LinkReply } from './ask-for-link.js'
 import type { ComparedValue } from './compare-rows.js'
 import type { DemoOutput } from './demo-output.js'
 import { describeSpec, type TransformedColumn } from './rule-summary.js'
@@ -11,6 +12,21 @@ export function printRules(out: DemoOutput, columns: TransformedColumn[], kept: 
   columns.forEach((c, i) => {
     out.say(`  ${(names[i] ?? '').padEnd(width)}  → ${describeSpec(c.spec)}`)
   })
+}
+
+/** The signed request, Slack's ack, and the ephemeral reply with its link. */
+export function printReply(out: DemoOutput, reply: LinkReply): void {
+  out.say(`dumpling serve listens on ${reply.base}; a local stand-in plays Slack's Web API.`)
+  out.say(
+    `POST /slack/events: /dump latest from ${demoSlack.user} in ${demoSlack.channel}, signed.`,
+  )
+  out.say(`HTTP ${reply.ackStatus} in ${Math.round(reply.ackMs)} ms (Slack wants it within 3 s).`)
+  out.say(`The reply (${reply.responseType}: only the requester sees it):`)
+  for (const line of reply.lines) out.say(`  │ ${line}`)
+  const minutes = Math.round((reply.expiresAt.getTime() - Date.now()) / 60_000)
+  const at = reply.expiresAt.toISOString().slice(11, 19)
+  out.say(`The link expires in ${minutes} minutes, at ${at} UTC. In real use it is a bearer`)
+  out.say('token, never logged or posted anywhere else; this one is a throwaway on localhost.')
 }
 
 /** Production next to restored, grouped by row: `  email  ada@… → fake@…`. */

@@ -1,23 +1,11 @@
-import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { check } from '../cli/check.js'
 import type { Cli } from '../cli/cli.js'
-import { init } from '../cli/init.js'
-import { restore } from '../cli/restore.js'
-import { snapshot } from '../cli/snapshot.js'
-import { loadConfig } from '../config/load-config.js'
 import { AppError } from '../errors.js'
-import { createStorage } from '../storage/create-storage.js'
-import { askForLink, demoSlack } from './ask-for-link.js'
-import { compareRows, countRows } from './compare-rows.js'
 import { createDemoOutput } from './demo-output.js'
-import { printAudit, printComparison, printCounts, printRules } from './demo-report.js'
-import { loadProduction, requirePrograms, startServers, versionText } from './demo-servers.js'
-import { downloadLink } from './download-link.js'
-import { readAudit } from './read-audit.js'
-import { transformedColumns } from './rule-summary.js'
+import { requirePrograms } from './demo-servers.js'
+import { runSteps } from './demo-steps.js'
 import { createTeardown } from './teardown.js'
 import { untilAborted } from './until-aborted.js'
 
@@ -57,90 +45,7 @@ export async function runDemo(cli: Cli): Promise<number> {
     work = await mkdtemp(join(tmpdir(), 'dumpling-demo-'))
     const folder = work
     teardown.defer(() => rm(folder, { recursive: true, force: true }))
-
-    out.step(1, 'Two throwaway PostgreSQL servers: "production", and one for your laptop')
-    const { production, developer } = await step(startServers(teardown))
-    out.say(
-      `production: PostgreSQL ${versionText(production.serverVersion)} on port ${production.port}`,
-    )
-    out.say(
-      `developer:  PostgreSQL ${versionText(developer.serverVersion)} on port ${developer.port}`,
-    )
-    const rows = await step(loadProduction(production))
-    out.say(
-      `Filled the production database: ${Object.entries(rows)
-        .map(([table, n]) => `${n.toLocaleString('en')} ${table}`)
-        .join(', ')} (users with unique emails, events with personal values in JSON).`,
-    )
-
-    out.step(
-      2,
-      'dumpling init suggests rules for every column; dumpling check compares them with the schema',
-    )
-    const configPath = join(work, 'dumpling.yml')
-    await writeFile(configPath, demoConfig(developer.adminUrl))
-    const env: NodeJS.ProcessEnv = {
-      ...cli.env,
-      DUMPLING_CONFIG: configPath,
-      DUMPLING_SOURCE_URL: production.url('production'),
-      DUMPLING_ANON_KEY: randomBytes(48).toString('base64'),
-      DUMPLING_LINK_SECRET: randomBytes(32).toString('base64'),
-    }
-    const nested = out.cli(env)
-    out.command('dumpling init')
-    await step(init(nested, {}))
-    const config = () => loadConfig({ env })
-    const { columns, kept } = transformedColumns(config().rules)
-    printRules(out, columns, kept)
-    out.command('dumpling check')
-    if ((await step(check(nested, {}))) !== 0)
-      throw new Error('dumpling check failed on the rules init wrote.')
-
-    out.step(3, 'dumpling snapshot, with a generated key, into a local folder')
-    out.command('dumpling snapshot')
-    await step(snapshot(nested, {}))
-    const manifest = await createStorage(config()).latest()
-    if (!manifest) throw new Error('dumpling snapshot stored no snapshot.')
-
-    out.step(4, 'dumpling serve answers a signed /dump latest, sent as Slack would send it')
-    const reply = await step(askForLink(env, teardown))
-    out.say(`dumpling serve listens on ${reply.base}; a local stand-in plays Slack's Web API.`)
-    out.say(
-      `POST ${reply.base}/slack/events  /dump latest, from ${demoSlack.user} in ${demoSlack.channel}, signed`,
-    )
-    out.say(
-      `HTTP ${reply.ackStatus} in ${Math.round(reply.ackMs)} ms (Slack wants it within 3 s). The reply (${reply.responseType}: only the requester sees it):`,
-    )
-    for (const line of reply.lines) out.say(`  │ ${line}`)
-    const minutes = Math.round((reply.expiresAt.getTime() - Date.now()) / 60_000)
-    out.say(
-      `The link expires in ${minutes} minutes, at ${reply.expiresAt.toISOString().slice(11, 19)} UTC.`,
-    )
-    out.say('In real use a link is a bearer token: it is never logged or posted anywhere else.')
-    out.say('This one is a throwaway on localhost, so the demo shows it.')
-
-    out.step(
-      5,
-      'Download the link, and dumpling restore it into a database on the developer server',
-    )
-    const downloadDir = join(work, 'download')
-    const bytes = await step(downloadLink(reply.link, manifest, downloadDir))
-    out.say(
-      `Downloaded ${bytes.toLocaleString('en')} bytes, as many as the manifest says (${manifest.dump.bytes.toLocaleString('en')}).`,
-    )
-    const target = developer.url('app_dev')
-    out.command(
-      `dumpling restore ${join(downloadDir, manifest.dump.file)} --target ${target} --yes`,
-    )
-    await step(restore(nested, join(downloadDir, manifest.dump.file), { target, yes: true }))
-
-    out.step(6, 'Production vs restored: the same rows, every personal value replaced')
-    const tables = Object.keys(config().rules.tables)
-    printComparison(out, await step(compareRows(env.DUMPLING_SOURCE_URL ?? '', target, columns)))
-    printCounts(out, await step(countRows(env.DUMPLING_SOURCE_URL ?? '', target, tables)))
-    const [audit] = await step(readAudit(join(work, 'storage'), '/dump'))
-    if (!audit) throw new Error('dumpling serve stored no audit record for /dump latest.')
-    printAudit(out, audit)
+    await runSteps({ cli, out, teardown, work, step })
   } catch (err) {
     if (interrupt.signal.aborted) throw interrupt.signal.reason
     throw err
@@ -157,24 +62,6 @@ export async function runDemo(cli: Cli): Promise<number> {
   out.say()
   out.say(nextSteps)
   return 0
-}
-
-/** dumpling.yml before init adds `rules:`: local storage, the test restore on the developer server, the allowlists. */
-function demoConfig(restoreUrl: string): string {
-  return `# Written by dumpling demo and removed when it ends. Secrets come from the environment.
-source:
-  url: \${DUMPLING_SOURCE_URL}
-storage:
-  kind: local
-  dir: ./storage
-verify:
-  restoreUrl: ${restoreUrl}
-slack:
-  teams: [${demoSlack.team}]
-  channels: [${demoSlack.channel}]
-  users: [${demoSlack.user}]
-  auditChannel: ${demoSlack.auditChannel}
-`
 }
 
 const nextSteps = `Next, with your own database (README, "Quickstart"):
