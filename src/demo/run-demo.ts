@@ -39,7 +39,11 @@ export async function runDemo(cli: Cli): Promise<number> {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  const step = <T>(work: Promise<T>) => untilAborted(work, interrupt.signal)
+  let inFlight: Promise<unknown> = Promise.resolve()
+  const step = <T>(work: Promise<T>) => {
+    inFlight = work
+    return untilAborted(work, interrupt.signal)
+  }
   let work = ''
   try {
     work = await mkdtemp(join(tmpdir(), 'dumpling-demo-'))
@@ -47,8 +51,11 @@ export async function runDemo(cli: Cli): Promise<number> {
     teardown.defer(() => rm(folder, { recursive: true, force: true }))
     await runSteps({ cli, out, teardown, work, step })
   } catch (err) {
-    if (interrupt.signal.aborted) throw interrupt.signal.reason
-    throw err
+    if (!interrupt.signal.aborted) throw err
+    // The step in flight ends first (commands stop at the signal themselves), so it
+    // cannot write into the folder after it is removed; never wait long for it.
+    await settled(inFlight, 10_000)
+    throw interrupt.signal.reason
   } finally {
     await teardown.close()
     process.off('SIGINT', onSignal)
@@ -62,6 +69,13 @@ export async function runDemo(cli: Cli): Promise<number> {
   out.say()
   out.say(nextSteps)
   return 0
+}
+
+/** Wait until `work` settles, but no longer than `ms`. */
+async function settled(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([work.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))])
+  clearTimeout(timer)
 }
 
 const nextSteps = `Next, with your own database (README, "Quickstart"):
