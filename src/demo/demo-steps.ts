@@ -34,7 +34,9 @@ export async function runSteps({ cli, out, teardown, work, step }: DemoContext):
   const { production, developer } = await step(startServers(teardown))
   const version = versionText(production.serverVersion)
   out.say(`production: PostgreSQL ${version} on port ${production.port}`)
-  out.say(`developer:  PostgreSQL ${version} on port ${developer.port}`)
+  out.say(
+    `developer:  PostgreSQL ${versionText(developer.serverVersion)} on port ${developer.port}`,
+  )
   const rows = await step(loadProduction(production))
   const filled = Object.entries(rows).map(([table, n]) => `${n.toLocaleString('en')} ${table}`)
   out.say(`Filled "production" with ${filled.join(', ')}:`)
