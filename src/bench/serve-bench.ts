@@ -1,15 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { slackSignature } from '../slack/slack-signature.js'
+import { freePort, startServeProcess } from '../slack/serve-process.js'
+import { type SlackStandIn, signedCommand, startSlackStandIn } from '../slack/slack-stand-in.js'
 import type { Manifest } from '../snapshot/manifest.js'
 import { createS3Storage } from '../storage/s3-storage.js'
 import { type BenchS3, startBenchS3 } from './bench-s3.js'
@@ -22,7 +19,9 @@ errors, the slowest ack and the time to the ephemeral reply (p50, p99, max).
 Targets: 0 errors, every ack under 3 s, p99 to the reply under 100 ms.
 --profile DIR writes a CPU profile of "dumpling serve" there.`
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
+/** Tests pick ports with it too. */
+export { freePort }
+
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 interface Result {
@@ -89,18 +88,18 @@ slack:
       SLACK_BOT_TOKEN: `xoxb-0-0-${randomBytes(8).toString('hex')}`,
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: slack.apiUrl,
-      PORT: String(await freePort()),
       LOG_LEVEL: 'warn',
     }
     await storeOneSnapshot(s3)
-    const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []
-    const serve = spawn(process.execPath, [...profile, join(root, 'dist/cli/index.js'), 'serve'], {
+    const serve = startServeProcess({
       env,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      port: await freePort(),
+      nodeArgs: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [],
+      output: 'inherit',
     })
-    cleanups.unshift(() => stop(serve))
-    const base = `http://127.0.0.1:${env.PORT}`
-    await waitUntilReady(base)
+    cleanups.unshift(serve.stop)
+    const base = serve.base
+    await serve.ready()
 
     log(`Serve: ${requests} signed /dump latest requests, ${concurrency} at a time…`)
     const results: Result[] = []
@@ -130,34 +129,21 @@ async function oneRequest(
   user: string,
   i: number,
 ): Promise<Result> {
-  const id = `${i}-${randomBytes(4).toString('hex')}`
-  const fields = {
-    token: 'x',
-    command: '/dump',
+  const response = slack.responseUrl()
+  const { headers, body } = signedCommand(secret, {
     text: 'latest',
     team_id: 'T0BENCH',
     channel_id: 'C0BENCH',
     user_id: user,
-    trigger_id: `bench.${id}`,
-    response_url: `${slack.base}/response/${id}`,
-  }
-  const body = new URLSearchParams(fields).toString()
-  const ts = Math.floor(Date.now() / 1000)
-  const signature = slackSignature(secret, ts, body)
-  const reply = slack.waitForReply(id, 10_000)
+    trigger_id: `bench.${i}.${response.id}`,
+    response_url: response.url,
+  })
+  const reply = slack.waitForReply(response.id, 10_000).then((r) => String(r.text))
   // Awaited only after a 200; a failed request must not leave it rejecting unheard.
   reply.catch(() => {})
   const t0 = performance.now()
   try {
-    const res = await fetch(`${base}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': String(ts),
-        'x-slack-signature': signature,
-      },
-      body,
-    })
+    const res = await fetch(`${base}/slack/events`, { method: 'POST', headers, body })
     await res.arrayBuffer()
     const ackMs = performance.now() - t0
     if (res.status !== 200) return { ackMs, replyMs: Number.NaN, error: `HTTP ${res.status}` }
@@ -199,49 +185,6 @@ ${results.length} requests in ${seconds.toFixed(1)} s (${(results.length / secon
 `
 }
 
-interface SlackStandIn {
-  base: string
-  apiUrl: string
-  waitForReply(id: string, ms: number): Promise<string>
-  close(): Promise<void>
-}
-
-/** Slack's side: the Web API (chat.postMessage for the audit channel) and response_urls. */
-async function startSlackStandIn(): Promise<SlackStandIn> {
-  const waiting = new Map<string, (text: string) => void>()
-  const server: Server = createServer(async (req, res) => {
-    const body = await readBody(req)
-    const match = /^\/response\/(.+)$/.exec(req.url ?? '')
-    if (match?.[1]) {
-      waiting.get(match[1])?.(String((JSON.parse(body) as { text?: string }).text))
-      waiting.delete(match[1])
-      res.writeHead(200).end('ok')
-      return
-    }
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true,"ts":"1.0"}')
-  })
-  server.keepAliveTimeout = 60_000
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  return {
-    base,
-    apiUrl: `${base}/api/`,
-    waitForReply(id, ms) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiting.delete(id)
-          reject(new Error('no reply within 10 s'))
-        }, ms)
-        waiting.set(id, (text) => {
-          clearTimeout(timer)
-          resolve(text)
-        })
-      })
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  }
-}
-
 /** One small snapshot in the bench bucket, stored through the storage interface. */
 async function storeOneSnapshot(s3: BenchS3): Promise<void> {
   const storage = createS3Storage({
@@ -273,40 +216,4 @@ async function storeOneSnapshot(s3: BenchS3): Promise<void> {
     durationMs: 1,
   }
   await upload.commit(manifest)
-}
-
-async function waitUntilReady(base: string): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (Date.now() < deadline) {
-    const ok = await fetch(`${base}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error('dumpling serve did not become ready within 20 s')
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve()
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve())
-    child.kill('SIGTERM')
-  })
-}
-
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
 }

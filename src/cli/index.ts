@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
-import { runDemo } from '../demo/run-demo.js'
+import { demoHelp, runDemo } from '../demo/run-demo.js'
 import { exitCodes, isAppError } from '../errors.js'
 import { toolVersion } from '../version.js'
 import { check, checkHelp } from './check.js'
@@ -100,8 +100,8 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
         if (values.help) return help(cli, verifyHelp)
         return await verify(cli, { ...values, dir: rest[0] })
       case 'demo':
-        await runDemo(cli.stdout)
-        return 0
+        if (values.help) return help(cli, demoHelp)
+        return await runDemo(cli)
       default:
         cli.stderr.write(`Unknown command "${verb}".\n\n${usage}\n`)
         return exitCodes.usage

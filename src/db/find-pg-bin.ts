@@ -3,12 +3,14 @@ import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 /**
- * Folders that may hold PostgreSQL's programs, best first: `PG_BIN`,
- * `pg_config --bindir`, the newest `/usr/lib/postgresql/<major>/bin`, then PATH.
+ * Folders that may hold PostgreSQL's programs, best first: `pg_config --bindir`,
+ * the newest `/usr/lib/postgresql/<major>/bin`, then PATH. `PG_BIN`, when set,
+ * is the only one: a folder named on purpose is never silently passed over for
+ * another version (and a missing program there is reported as missing).
  */
 export function pgBinCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  if (env.PG_BIN) return [env.PG_BIN]
   const dirs: string[] = []
-  if (env.PG_BIN) dirs.push(env.PG_BIN)
   try {
     dirs.push(
       execFileSync('pg_config', ['--bindir'], {

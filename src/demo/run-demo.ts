@@ -1,139 +1,86 @@
-import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import {
-  createReadStream,
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pipeline } from 'node:stream/promises'
-import { fileURLToPath } from 'node:url'
-import { createGunzip } from 'node:zlib'
-import { loadConfig } from '../config/load-config.js'
-import { startCluster, type ThrowawayCluster } from '../db/throwaway-cluster.js'
-import { withPgClient } from '../db/with-pg-client.js'
+import type { Cli } from '../cli/cli.js'
 import { AppError } from '../errors.js'
-import { runSnapshot } from '../snapshot/run-snapshot.js'
+import { createDemoOutput } from './demo-output.js'
+import { requirePrograms } from './demo-servers.js'
+import { runSteps } from './demo-steps.js'
+import { createTeardown } from './teardown.js'
+import { untilAborted } from './until-aborted.js'
 
-const root = fileURLToPath(new URL('../../', import.meta.url))
-const fixtures = join(root, 'test', 'fixtures')
+export const demoHelp = `Usage: dumpling demo
 
-/**
- * The loop on a fresh machine: a throwaway "production" database full of
- * personal-looking data, a snapshot with a generated key, a restore into a
- * second database, and the same rows from both side by side. Everything it
- * starts or writes is gone when it returns, also after Ctrl-C.
- */
-export async function runDemo(out: NodeJS.WritableStream): Promise<void> {
-  const say = (line = '') => out.write(`${line}\n`)
-  if (!existsSync(join(fixtures, 'schema.sql'))) {
-    throw new AppError(
-      'usage',
-      'dumpling demo runs from a checkout of the repository (it uses test/fixtures).',
+The whole loop on this machine in one command, with no configuration, Slack
+workspace or AWS account: a throwaway PostgreSQL server with a small
+"production" database; dumpling init and check; a snapshot into a local folder
+with a generated key; dumpling serve answering a signed /dump latest from a
+local stand-in for Slack; the link downloaded and loaded by dumpling restore
+into a second server; and rows from both side by side, with the audit record.
+Everything it starts or writes is removed at the end, also on Ctrl-C (exit 130).
+Needs PostgreSQL's server programs (initdb, pg_ctl, postgres, pg_dump).`
+
+/** `dumpling demo`: returns the exit code; an interrupt ends it with AppError `interrupted`. */
+export async function runDemo(cli: Cli): Promise<number> {
+  requirePrograms(cli.env)
+  const started = performance.now()
+  const out = createDemoOutput(cli.stdout)
+  const teardown = createTeardown()
+  const interrupt = new AbortController()
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) return // already stopping; a second Ctrl-C must not cut it short
+    out.say(`\n${signal}: stopping everything the demo started…`)
+    interrupt.abort(
+      new AppError(
+        'interrupted',
+        'Interrupted: the demo stopped everything it started and removed its files.',
+      ),
     )
   }
-  const work = mkdtempSync(join(tmpdir(), 'dumpling-demo-'))
-  let cluster: ThrowawayCluster | null = null
-  const cleanUp = async () => {
-    await cluster?.stop()
-    rmSync(work, { recursive: true, force: true })
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  let inFlight: Promise<unknown> = Promise.resolve()
+  const step = <T>(work: Promise<T>) => {
+    inFlight = work
+    return untilAborted(work, interrupt.signal)
   }
-  const onSignal = () => {
-    cleanUp().finally(() => process.exit(130))
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+  let work = ''
   try {
-    say('1. Starting a throwaway PostgreSQL and filling "production" with personal-looking data…')
-    cluster = await startCluster({ log: (m) => say(`   ${m}`) })
-    await sql(cluster.adminUrl, 'CREATE DATABASE production')
-    await sql(cluster.adminUrl, 'CREATE DATABASE app_dev')
-    const production = cluster.url('production')
-    for (const file of ['schema.sql', 'seed.sql']) {
-      await psql(cluster.pgBin, production, readFileSync(join(fixtures, file)))
-    }
-
-    say(
-      '\n2. Writing dumpling.yml with the rules in test/fixtures/rules.yml (every column classified)…',
-    )
-    const configPath = join(work, 'dumpling.yml')
-    writeFileSync(
-      configPath,
-      `source:\n  url: \${DUMPLING_SOURCE_URL}\nrules: ${JSON.stringify(join(fixtures, 'rules.yml'))}\n`,
-    )
-    const env = {
-      DUMPLING_SOURCE_URL: production,
-      DUMPLING_ANON_KEY: randomBytes(48).toString('base64'),
-    }
-    const config = loadConfig({ path: configPath, env })
-
-    say(
-      '\n3. Checking the rules against the live schema and taking a snapshot with a generated key…',
-    )
-    const manifest = await runSnapshot({
-      config,
-      outputDir: join(work, 'snapshot'),
-      onEvent: (e) => {
-        if (e.type === 'warning') say(`   warning: ${e.message}`)
-        if (e.type === 'phase') say(`   ${e.phase}…`)
-      },
-    })
-    const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
-    say(
-      `   ${manifest.id}: ${manifest.tables.length} tables, ${rows} rows, ${manifest.dump.bytes} bytes gzipped, ${manifest.durationMs} ms`,
-    )
-
-    say('\n4. Restoring it into app_dev with psql -v ON_ERROR_STOP=1…')
-    const dev = cluster.url('app_dev')
-    await psql(
-      cluster.pgBin,
-      dev,
-      createReadStream(join(work, 'snapshot', 'dump.sql.gz')).pipe(createGunzip()),
-    )
-
-    say('\n5. The same users, production vs app_dev:')
-    const query = 'SELECT id, email::text, full_name, phone FROM public.users ORDER BY id LIMIT 4'
-    const before = await sql(production, query)
-    const after = await sql(dev, query)
-    before.forEach((row, i) => {
-      const fake = after[i] ?? {}
-      say(`   #${row.id}`)
-      for (const column of ['email', 'full_name', 'phone']) {
-        say(`     ${column.padEnd(9)} ${String(row[column]).padEnd(36)} → ${String(fake[column])}`)
-      }
-    })
-    say('\nNext: write a dumpling.yml for your database (README, "Quickstart"), point')
-    say('DUMPLING_SOURCE_URL at a read replica, and run `dumpling check`.')
+    work = await mkdtemp(join(tmpdir(), 'dumpling-demo-'))
+    const folder = work
+    teardown.defer(() => rm(folder, { recursive: true, force: true }))
+    await runSteps({ cli, out, teardown, work, step })
+  } catch (err) {
+    if (!interrupt.signal.aborted) throw err
+    // The step in flight ends first (commands stop at the signal themselves), so it
+    // cannot write into the folder after it is removed; never wait long for it.
+    await settled(inFlight, 10_000)
+    throw interrupt.signal.reason
   } finally {
+    await teardown.close()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    await cleanUp()
   }
+
+  out.step(7, 'Stopped dumpling serve, the Slack stand-in and both servers')
+  out.say(
+    `Removed ${work} and the servers' folders. Done in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+  )
+  out.say()
+  out.say(nextSteps)
+  return 0
 }
 
-function sql(url: string, text: string): Promise<Record<string, unknown>[]> {
-  return withPgClient(url, async (c) => (await c.query(text)).rows)
+/** Wait until `work` settles, but no longer than `ms`. */
+async function settled(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([work.catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))])
+  clearTimeout(timer)
 }
 
-async function psql(
-  pgBin: string,
-  url: string,
-  input: Buffer | NodeJS.ReadableStream,
-): Promise<void> {
-  const child = spawn(join(pgBin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-  })
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString()
-  })
-  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? 1)))
-  if (Buffer.isBuffer(input)) child.stdin.end(input)
-  else await pipeline(input, child.stdin)
-  const code = await exited
-  if (code !== 0) throw new AppError('dump_failed', `psql failed (exit ${code}): ${stderr.trim()}`)
-}
+const nextSteps = `Next, with your own database (README, "Quickstart"):
+  1. Point DUMPLING_SOURCE_URL at a read replica or a read-only role, and make a key:
+       export DUMPLING_SOURCE_URL='postgres://dumpling_ro@replica.internal:5432/app'
+       export DUMPLING_ANON_KEY="$(openssl rand -base64 48)"
+  2. Run dumpling init, review every rule it writes, then dumpling check.
+  3. Create the Slack app from manifest.yml (README, "Slack app") and run dumpling serve.`
