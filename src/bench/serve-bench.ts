@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -113,10 +114,21 @@ slack:
         )
       }
     }
+    const cpu0 = {
+      serve: cpuMsOf(serve.pid),
+      own: process.cpuUsage(),
+      load: loadavg()[0] ?? Number.NaN,
+    }
     const t0 = performance.now()
     await Promise.all(Array.from({ length: concurrency }, worker))
     const seconds = (performance.now() - t0) / 1000
-    process.stdout.write(formatServeReport(results, seconds))
+    const own = process.cpuUsage(cpu0.own)
+    const cpu = {
+      serveMs: cpuMsOf(serve.pid) - cpu0.serve,
+      ownMs: (own.user + own.system) / 1000,
+      load: [cpu0.load, loadavg()[0] ?? Number.NaN] as const,
+    }
+    process.stdout.write(formatServeReport(results, seconds, cpu))
     return 0
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => {})
@@ -172,7 +184,11 @@ async function oneRequest(
   }
 }
 
-export function formatServeReport(results: Result[], seconds: number): string {
+export function formatServeReport(
+  results: Result[],
+  seconds: number,
+  cpu?: { serveMs: number; ownMs: number; load: readonly [number, number] },
+): string {
   const errors = results.filter((r) => r.error !== null)
   const acks = results.map((r) => r.ackMs).sort((a, b) => a - b)
   const replies = results
@@ -186,11 +202,15 @@ export function formatServeReport(results: Result[], seconds: number): string {
   const p99 = pct(replies, 99)
   const status = (ok: boolean) => (ok ? 'met' : '**missed**')
   const firstErrors = [...new Set(errors.map((e) => e.error))].slice(0, 3).join('; ')
+  const perRequest = (cpuMs: number) => `${(cpuMs / results.length).toFixed(2)} ms`
+  const cpuLine = cpu
+    ? `CPU per request: dumpling serve ${perRequest(cpu.serveMs)}, load generator and Slack stand-in ${perRequest(cpu.ownMs)} (s3rver not counted); load average ${cpu.load[0].toFixed(1)} before, ${cpu.load[1].toFixed(1)} after\n`
+    : ''
   return `
 ## dumpling serve: signed /dump latest against s3rver storage
 
 ${results.length} requests in ${seconds.toFixed(1)} s (${(results.length / seconds).toFixed(0)}/s)
-
+${cpuLine}
 | measure | value | target | status |
 |---|---|---|---|
 | errors | ${errors.length}${firstErrors ? ` (${firstErrors})` : ''} | 0 | ${status(errors.length === 0)} |
@@ -294,6 +314,17 @@ function stop(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve())
     child.kill('SIGTERM')
   })
+}
+
+/** User + system CPU of a process so far, from /proc (Linux); NaN elsewhere. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    // Fields after the command name: state is 3rd, utime 14th and stime 15th, in clock ticks (100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return Number.NaN
+  }
 }
 
 /** A port nobody listens on right now. */

@@ -160,7 +160,7 @@ async function latest(deps: DumpCommandDeps, req: Request, event: AuditEvent): P
     )
     return
   }
-  const link = await deps.storage.createLink(manifest.id, deps.linkSeconds)
+  const link = await deps.storage.createLinkTo(manifest, deps.linkSeconds)
   const withLink = {
     ...event,
     snapshotId: manifest.id,
@@ -255,7 +255,9 @@ function auditEvent(deps: DumpCommandDeps, req: Request, access: Access): AuditE
 /** Post an ephemeral reply; false when the response_url is expired or used up (logged, never thrown). */
 async function send(respond: RespondFn, r: Reply, log: Logger): Promise<boolean> {
   try {
-    await respond(r)
+    const res = await respond(r)
+    // Read the (tiny) answer: an unread body holds its connection, so the next reply would open another.
+    await res.arrayBuffer()
     return true
   } catch (err) {
     log.warn({ err: safeError(err) }, 'could not post the reply to response_url')
