@@ -21,6 +21,7 @@ import { createLatestSnapshot } from './latest-snapshot.js'
 import type { RecordAudit } from './listeners/commands/dump.js'
 import { register as registerCommands } from './listeners/commands/index.js'
 import { createRateLimit } from './rate-limit.js'
+import { createResponseUrlPoster } from './response-url.js'
 import { createSeenTriggers } from './seen-triggers.js'
 
 export interface SlackAppDeps {
@@ -136,6 +137,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
 
   const client = new webApi.WebClient(botToken, clientOptions)
   const auditChannel = createAuditChannel(client, config.slack.auditChannel, log)
+  const responses = createResponseUrlPoster()
   registerCommands(app, {
     config,
     storage,
@@ -145,6 +147,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
     log,
     groups: createGroupMembers(client, log),
     auditChannel,
+    responses,
     rateLimit: createRateLimit(config.slack.rateLimit.linksPerUserPerHour),
     seen: createSeenTriggers(),
     limit: createConcurrencyLimit(commandsAtOnce),
@@ -176,6 +179,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
       await jobs.stop()
       await withTimeout(Promise.all([...inFlight]), drainMs)
       await withTimeout(auditChannel.settle(), drainMs)
+      responses.close()
       log.info('dumpling serve stopped')
     },
   }
