@@ -10,6 +10,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { slackSignature } from '../slack/slack-signature.js'
 import type { Manifest } from '../snapshot/manifest.js'
 import { createS3Storage } from '../storage/s3-storage.js'
@@ -27,6 +28,8 @@ const root = fileURLToPath(new URL('../../', import.meta.url))
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 interface Result {
+  /** The request's number, in the order they were sent. */
+  i: number
   ackMs: number
   replyMs: number
   error: string | null
@@ -128,7 +131,8 @@ slack:
       ownMs: (own.user + own.system) / 1000,
       load: [cpu0.load, loadavg()[0] ?? Number.NaN] as const,
     }
-    process.stdout.write(formatServeReport(results, seconds, cpu))
+    const audited = await readAudit(s3)
+    process.stdout.write(formatServeReport(results, seconds, { ...cpu, audited, concurrency }))
     return 0
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => {})
@@ -167,15 +171,15 @@ async function oneRequest(
       'x-slack-signature': signature,
     })
     const ackMs = performance.now() - t0
-    if (status !== 200) return { ackMs, replyMs: Number.NaN, error: `HTTP ${status}` }
+    if (status !== 200) return { i, ackMs, replyMs: Number.NaN, error: `HTTP ${status}` }
     const text = await reply
     const replyMs = performance.now() - t0
     const error = text.includes('Download dump.sql.gz')
       ? null
       : `reply without a link: ${text.slice(0, 60)}`
-    return { ackMs, replyMs, error }
+    return { i, ackMs, replyMs, error }
   } catch (err) {
-    return { ackMs: performance.now() - t0, replyMs: Number.NaN, error: (err as Error).message }
+    return { i, ackMs: performance.now() - t0, replyMs: Number.NaN, error: (err as Error).message }
   }
 }
 
@@ -205,7 +209,14 @@ function post(url: string, body: string, headers: Record<string, string>): Promi
 export function formatServeReport(
   results: Result[],
   seconds: number,
-  cpu?: { serveMs: number; ownMs: number; load: readonly [number, number] },
+  cpu?: {
+    serveMs: number
+    ownMs: number
+    load: readonly [number, number]
+    audited: { objects: number; links: number }
+    /** The first this many requests were sent at once to a cold process. */
+    concurrency: number
+  },
 ): string {
   const errors = results.filter((r) => r.error !== null)
   const acks = results.map((r) => r.ackMs).sort((a, b) => a - b)
@@ -224,17 +235,28 @@ export function formatServeReport(
   const cpuLine = cpu
     ? `CPU per request: dumpling serve ${perRequest(cpu.serveMs)}, load generator and Slack stand-in ${perRequest(cpu.ownMs)} (s3rver not counted); load average ${cpu.load[0].toFixed(1)} before, ${cpu.load[1].toFixed(1)} after\n`
     : ''
+  const warm = results
+    .filter((r) => r.error === null && r.i >= (cpu?.concurrency ?? 0))
+    .map((r) => r.replyMs)
+    .sort((a, b) => a - b)
+  const warmLine = cpu
+    ? `Reply after the first ${cpu.concurrency} (sent at once to a cold process; not a target, all requests count above): p50 ${ms(pct(warm, 50))}, p99 ${ms(pct(warm, 99))}\n`
+    : ''
+  const auditLine = cpu
+    ? `Audit: ${cpu.audited.links} link events stored in ${cpu.audited.objects} objects under audit/\n`
+    : ''
   return `
 ## dumpling serve: signed /dump latest against s3rver storage
 
 ${results.length} requests in ${seconds.toFixed(1)} s (${(results.length / seconds).toFixed(0)}/s)
-${cpuLine}
+${cpuLine}${auditLine}
 | measure | value | target | status |
 |---|---|---|---|
 | errors | ${errors.length}${firstErrors ? ` (${firstErrors})` : ''} | 0 | ${status(errors.length === 0)} |
 | ack (HTTP 200), max | ${ms(maxAck)} (p50 ${ms(pct(acks, 50))}, p99 ${ms(pct(acks, 99))}) | < 3000 ms | ${status(maxAck < 3000)} |
 | ephemeral reply, p99 | ${ms(p99)} (p50 ${ms(pct(replies, 50))}, max ${ms(replies.at(-1) ?? Number.NaN)}) | < 100 ms | ${status(p99 < 100)} |
-`
+
+${warmLine}`
 }
 
 interface SlackStandIn {
@@ -332,6 +354,33 @@ function stop(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve())
     child.kill('SIGTERM')
   })
+}
+
+/** The audit objects in the bench bucket, and the events in them that record a link. */
+async function readAudit(s3: BenchS3): Promise<{ objects: number; links: number }> {
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: s3.credentials,
+  })
+  let objects = 0
+  let links = 0
+  let token: string | undefined
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'audit/', ContinuationToken: token }),
+    )
+    for (const { Key } of page.Contents ?? []) {
+      const res = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key }))
+      const text = (await res.Body?.transformToString('utf8')) ?? ''
+      objects++
+      links += text.split('\n').filter((line) => line.includes('"linkExpiresAt":"')).length
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined
+  } while (token)
+  client.destroy()
+  return { objects, links }
 }
 
 /** User + system CPU of a process so far, from /proc (Linux); NaN elsewhere. */
