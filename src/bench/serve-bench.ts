@@ -186,8 +186,10 @@ async function oneRequest(
 /**
  * Kept-alive connections, as Slack's own senders keep them. node:http, not fetch: fetch
  * cost the load generator about 0.6 ms more CPU per request, on cores serve shares.
+ * An idle one is closed after 4 s, before the server's 5 s keep-alive timeout can close
+ * it under a request (that race showed as "read ECONNRESET").
  */
-const agent = new Agent({ keepAlive: true, maxSockets: 256 })
+const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 })
 
 /** POST a body; resolves with the status once the answer is read. */
 function post(url: string, body: string, headers: Record<string, string>): Promise<number> {

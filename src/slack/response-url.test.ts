@@ -56,6 +56,37 @@ describe('createResponseUrlPoster', () => {
     expect((err as Error).message).not.toContain('s3cr3tT0ken')
   })
 
+  it('sends a reply again, once, when the server drops a kept-alive connection under it', async () => {
+    const served = new Map<unknown, number>()
+    let requests = 0
+    const { base, connections } = await listen((req, _body, res) => {
+      requests++
+      const n = (served.get(req.socket) ?? 0) + 1
+      served.set(req.socket, n)
+      // Like a server whose idle timeout fired just as the second reply arrived.
+      if (n === 2) req.socket.destroy()
+      else res.writeHead(200).end('ok')
+    })
+    const poster = createResponseUrlPoster()
+    await poster.post(`${base}/commands/1`, reply('first'))
+    await poster.post(`${base}/commands/2`, reply('second'))
+    poster.close()
+    expect(requests).toBe(3)
+    expect(connections()).toBe(2)
+  })
+
+  it('does not send again when a fresh connection fails', async () => {
+    let requests = 0
+    const { base } = await listen((req) => {
+      requests++
+      req.socket.destroy()
+    })
+    const poster = createResponseUrlPoster()
+    await expect(poster.post(`${base}/commands/1`, reply('once'))).rejects.toThrow()
+    poster.close()
+    expect(requests).toBe(1)
+  })
+
   it('gives up on a response_url that does not answer in time', async () => {
     const { base } = await listen(() => {})
     const poster = createResponseUrlPoster(200)
