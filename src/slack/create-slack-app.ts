@@ -49,12 +49,12 @@ export interface SlackServer {
 
 /**
  * Commands worked on at once after their ack: each waits on its audit write and its
- * reply, so this many bounds the throughput (8 allowed ~160 a second). A command now
- * costs about 2 ms of CPU (it cost 23 when 8 was chosen, and unlimited work then
- * starved the acks: 5.5 s); with 64 the bench's 50 concurrent requests were acked
- * within 0.75 s, their replies 1.5× faster than with 8.
+ * reply, so this many bounds the throughput (8 held the bench to ~160 a second with
+ * the process 30 % idle). A command now costs about 2 ms of CPU (23 when 8 was chosen).
+ * More at once starves the acks of a burst: with 64, one bench run under load 10 had
+ * a 3.2 s ack; with 32, the slowest ack in six runs was 0.56 s at the same throughput.
  */
-const commandsAtOnce = 64
+const commandsAtOnce = 32
 
 /** How long shutdown waits for replies still being written. */
 const drainMs = 10_000
