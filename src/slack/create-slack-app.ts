@@ -52,7 +52,7 @@ export interface SlackServer {
  * reply, so this many bounds the throughput (8 held the bench to ~160 a second with
  * the process 30 % idle). A command now costs about 2 ms of CPU (23 when 8 was chosen).
  * More at once starves the acks of a burst: with 64, one bench run under load 10 had
- * a 3.2 s ack; with 32, the slowest ack in six runs was 0.56 s at the same throughput.
+ * a 3.2 s ack; with 32, the slowest ack in nine runs was 1.22 s, at the same throughput.
  */
 const commandsAtOnce = 32
 
