@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEvent } from '../../src/audit/audit-event.js'
 import { createAuditWriter } from '../../src/audit/audit-writer.js'
 import { auditEventId } from '../../src/audit/record-audit.js'
-import { createLogger } from '../../src/logger.js'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
-import { s3rverCredentials, startS3Server, type TestS3Server } from '../helpers/s3-server.js'
+import { capturedLogger } from '../helpers/captured-logger.js'
+import { startS3Server, type TestS3Server } from '../helpers/s3-server.js'
 import { createWorkdir } from '../helpers/workdir.js'
 
 const work = createWorkdir()
@@ -23,17 +22,6 @@ afterAll(async () => {
 
 const storageIn = (dir: string) =>
   createLocalStorage({ dir, publicUrl: 'http://127.0.0.1:0', linkSecret: null })
-
-function capturedLogger() {
-  const lines: Record<string, unknown>[] = []
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)))
-      done()
-    },
-  })
-  return { log: createLogger({ destination }), lines }
-}
 
 const events = (n: number, user = 'U0DEV'): AuditEvent[] =>
   Array.from({ length: n }, (_, i) => ({
@@ -128,12 +116,7 @@ describe('createAuditWriter', () => {
     })
     const burst = events(40, 'U0S3')
     await Promise.all(burst.map(write))
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      forcePathStyle: true,
-      region: 'us-east-1',
-      credentials: s3rverCredentials,
-    })
+    const client = s3.client()
     const listed = await client.send(
       new ListObjectsV2Command({ Bucket: 'dumps', Prefix: 'audited/audit/' }),
     )
