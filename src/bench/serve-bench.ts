@@ -119,6 +119,7 @@ slack:
     }
     const cpu0 = {
       serve: cpuMsOf(serve.pid),
+      s3: cpuMsOf(s3.pid),
       own: process.cpuUsage(),
       load: loadavg()[0] ?? Number.NaN,
     }
@@ -129,6 +130,7 @@ slack:
     const cpu = {
       serveMs: cpuMsOf(serve.pid) - cpu0.serve,
       ownMs: (own.user + own.system) / 1000,
+      s3Ms: cpuMsOf(s3.pid) - cpu0.s3,
       load: [cpu0.load, loadavg()[0] ?? Number.NaN] as const,
     }
     const audited = await readAudit(s3)
@@ -214,6 +216,7 @@ export function formatServeReport(
   cpu?: {
     serveMs: number
     ownMs: number
+    s3Ms: number
     load: readonly [number, number]
     audited: { objects: number; links: number }
     /** The first this many requests were sent at once to a cold process. */
@@ -235,7 +238,7 @@ export function formatServeReport(
   const firstErrors = [...new Set(errors.map((e) => e.error))].slice(0, 3).join('; ')
   const perRequest = (cpuMs: number) => `${(cpuMs / results.length).toFixed(2)} ms`
   const cpuLine = cpu
-    ? `CPU per request: dumpling serve ${perRequest(cpu.serveMs)}, load generator and Slack stand-in ${perRequest(cpu.ownMs)} (s3rver not counted); load average ${cpu.load[0].toFixed(1)} before, ${cpu.load[1].toFixed(1)} after\n`
+    ? `CPU per request: dumpling serve ${perRequest(cpu.serveMs)}, load generator and Slack stand-in ${perRequest(cpu.ownMs)}, s3rver ${perRequest(cpu.s3Ms)}; load average ${cpu.load[0].toFixed(1)} before, ${cpu.load[1].toFixed(1)} after\n`
     : ''
   const warm = results
     .filter((r) => r.error === null && r.i >= (cpu?.concurrency ?? 0))
