@@ -15,7 +15,7 @@ export function auditEventId(now: Date): string {
   return `${compactUtc(now)}-${randomBytes(4).toString('hex')}`
 }
 
-/** The object name of an event under audit/: `<id>.json`. */
+/** The object name of a single event under audit/: `<id>.json`. */
 export function auditObjectName(event: Pick<AuditEvent, 'id'>): string {
   return `${event.id}.json`
 }
@@ -26,18 +26,35 @@ export function auditObjectName(event: Pick<AuditEvent, 'id'>): string {
  * out a link (design.md, "Audit before link").
  */
 export async function recordAudit(deps: AuditDeps, event: AuditEvent): Promise<void> {
+  await storeAuditEvents(deps, auditObjectName(event), [event])
+}
+
+/**
+ * Store events as one object under audit/, JSON Lines (one event a line), then log
+ * each. Throws `audit_failed` if the object could not be stored; nothing is logged
+ * as done then.
+ */
+export async function storeAuditEvents(
+  deps: AuditDeps,
+  name: string,
+  events: readonly AuditEvent[],
+): Promise<void> {
   try {
-    await deps.storage.putAuditObject(auditObjectName(event), `${JSON.stringify(event)}\n`)
+    await deps.storage.putAuditObject(name, events.map((e) => `${JSON.stringify(e)}\n`).join(''))
   } catch (err) {
     deps.log.error(
-      { err, auditId: event.id, command: event.command },
+      { err, auditObject: name, events: events.length, commands: commandsOf(events) },
       'audit event could not be stored',
     )
     throw new AppError(
       'audit_failed',
-      `The request could not be audited (storing audit/${auditObjectName(event)} in ${deps.storage.describe()} failed), so no link was made. Fix the storage (dumpling list shows whether it is reachable), then ask again.`,
+      `The request could not be audited (storing audit/${name} in ${deps.storage.describe()} failed), so no link was made. Fix the storage (dumpling list shows whether it is reachable), then ask again.`,
       { cause: err },
     )
   }
-  deps.log.info({ audit: event }, 'audit')
+  for (const event of events) deps.log.info({ audit: event }, 'audit')
+}
+
+function commandsOf(events: readonly AuditEvent[]): string[] {
+  return [...new Set(events.map((e) => e.command))]
 }

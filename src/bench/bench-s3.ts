@@ -11,6 +11,8 @@ export interface BenchS3 {
   credentials: typeof credentials
   /** The same, for a process that reads the AWS SDK's default chain. */
   env: Record<string, string>
+  /** The s3rver process, to read its CPU time. */
+  pid: number | undefined
   stop(): Promise<void>
 }
 
@@ -35,6 +37,7 @@ export async function startBenchS3(directory: string): Promise<BenchS3> {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
     credentials,
+    pid: child.pid,
     env: {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,

@@ -1,10 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { Agent, request } from 'node:http'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { freePort, startServeProcess } from '../slack/serve-process.js'
 import { type SlackStandIn, signedCommand, startSlackStandIn } from '../slack/slack-stand-in.js'
 import type { Manifest } from '../snapshot/manifest.js'
@@ -25,6 +28,8 @@ export { freePort }
 const log = (line: string) => process.stderr.write(`${line}\n`)
 
 interface Result {
+  /** The request's number, in the order they were sent. */
+  i: number
   ackMs: number
   replyMs: number
   error: string | null
@@ -112,10 +117,24 @@ slack:
         )
       }
     }
+    const cpu0 = {
+      serve: cpuMsOf(serve.pid),
+      s3: cpuMsOf(s3.pid),
+      own: process.cpuUsage(),
+      load: loadavg()[0] ?? Number.NaN,
+    }
     const t0 = performance.now()
     await Promise.all(Array.from({ length: concurrency }, worker))
     const seconds = (performance.now() - t0) / 1000
-    process.stdout.write(formatServeReport(results, seconds))
+    const own = process.cpuUsage(cpu0.own)
+    const cpu = {
+      serveMs: cpuMsOf(serve.pid) - cpu0.serve,
+      ownMs: (own.user + own.system) / 1000,
+      s3Ms: cpuMsOf(s3.pid) - cpu0.s3,
+      load: [cpu0.load, loadavg()[0] ?? Number.NaN] as const,
+    }
+    const audited = await readAudit(s3)
+    process.stdout.write(formatServeReport(results, seconds, { ...cpu, audited, concurrency }))
     return 0
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => {})
@@ -143,22 +162,58 @@ async function oneRequest(
   reply.catch(() => {})
   const t0 = performance.now()
   try {
-    const res = await fetch(`${base}/slack/events`, { method: 'POST', headers, body })
-    await res.arrayBuffer()
+    const status = await post(`${base}/slack/events`, body, headers)
     const ackMs = performance.now() - t0
-    if (res.status !== 200) return { ackMs, replyMs: Number.NaN, error: `HTTP ${res.status}` }
+    if (status !== 200) return { i, ackMs, replyMs: Number.NaN, error: `HTTP ${status}` }
     const text = await reply
     const replyMs = performance.now() - t0
     const error = text.includes('Download dump.sql.gz')
       ? null
       : `reply without a link: ${text.slice(0, 60)}`
-    return { ackMs, replyMs, error }
+    return { i, ackMs, replyMs, error }
   } catch (err) {
-    return { ackMs: performance.now() - t0, replyMs: Number.NaN, error: (err as Error).message }
+    return { i, ackMs: performance.now() - t0, replyMs: Number.NaN, error: (err as Error).message }
   }
 }
 
-export function formatServeReport(results: Result[], seconds: number): string {
+/**
+ * Kept-alive connections, as Slack's own senders keep them. node:http, not fetch: fetch
+ * cost the load generator about 0.6 ms more CPU per request, on cores serve shares.
+ * An idle one is closed after 4 s, before the server's 5 s keep-alive timeout can close
+ * it under a request (that race showed as "read ECONNRESET").
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 })
+
+/** POST a body; resolves with the status once the answer is read. */
+function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume()
+        res.once('end', () => resolve(res.statusCode ?? 0))
+        res.once('error', reject)
+      },
+    )
+    req.once('error', reject)
+    req.end(body)
+  })
+}
+
+export function formatServeReport(
+  results: Result[],
+  seconds: number,
+  cpu?: {
+    serveMs: number
+    ownMs: number
+    s3Ms: number
+    load: readonly [number, number]
+    audited: { objects: number; links: number }
+    /** The first this many requests were sent at once to a cold process. */
+    concurrency: number
+  },
+): string {
   const errors = results.filter((r) => r.error !== null)
   const acks = results.map((r) => r.ackMs).sort((a, b) => a - b)
   const replies = results
@@ -172,17 +227,32 @@ export function formatServeReport(results: Result[], seconds: number): string {
   const p99 = pct(replies, 99)
   const status = (ok: boolean) => (ok ? 'met' : '**missed**')
   const firstErrors = [...new Set(errors.map((e) => e.error))].slice(0, 3).join('; ')
+  const perRequest = (cpuMs: number) => `${(cpuMs / results.length).toFixed(2)} ms`
+  const cpuLine = cpu
+    ? `CPU per request: dumpling serve ${perRequest(cpu.serveMs)}, load generator and Slack stand-in ${perRequest(cpu.ownMs)}, s3rver ${perRequest(cpu.s3Ms)}; load average ${cpu.load[0].toFixed(1)} before, ${cpu.load[1].toFixed(1)} after\n`
+    : ''
+  const warm = results
+    .filter((r) => r.error === null && r.i >= (cpu?.concurrency ?? 0))
+    .map((r) => r.replyMs)
+    .sort((a, b) => a - b)
+  const warmLine = cpu
+    ? `Reply after the first ${cpu.concurrency} (sent at once to a cold process; not a target, all requests count above): p50 ${ms(pct(warm, 50))}, p99 ${ms(pct(warm, 99))}\n`
+    : ''
+  const auditLine = cpu
+    ? `Audit: ${cpu.audited.links} link events stored in ${cpu.audited.objects} objects under audit/\n`
+    : ''
   return `
 ## dumpling serve: signed /dump latest against s3rver storage
 
 ${results.length} requests in ${seconds.toFixed(1)} s (${(results.length / seconds).toFixed(0)}/s)
-
+${cpuLine}${auditLine}
 | measure | value | target | status |
 |---|---|---|---|
 | errors | ${errors.length}${firstErrors ? ` (${firstErrors})` : ''} | 0 | ${status(errors.length === 0)} |
 | ack (HTTP 200), max | ${ms(maxAck)} (p50 ${ms(pct(acks, 50))}, p99 ${ms(pct(acks, 99))}) | < 3000 ms | ${status(maxAck < 3000)} |
 | ephemeral reply, p99 | ${ms(p99)} (p50 ${ms(pct(replies, 50))}, max ${ms(replies.at(-1) ?? Number.NaN)}) | < 100 ms | ${status(p99 < 100)} |
-`
+
+${warmLine}`
 }
 
 /** One small snapshot in the bench bucket, stored through the storage interface. */
@@ -216,4 +286,42 @@ async function storeOneSnapshot(s3: BenchS3): Promise<void> {
     durationMs: 1,
   }
   await upload.commit(manifest)
+}
+
+/** The audit objects in the bench bucket, and the events in them that record a link. */
+async function readAudit(s3: BenchS3): Promise<{ objects: number; links: number }> {
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: s3.credentials,
+  })
+  let objects = 0
+  let links = 0
+  let token: string | undefined
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'audit/', ContinuationToken: token }),
+    )
+    for (const { Key } of page.Contents ?? []) {
+      const res = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key }))
+      const text = (await res.Body?.transformToString('utf8')) ?? ''
+      objects++
+      links += text.split('\n').filter((line) => line.includes('"linkExpiresAt":"')).length
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined
+  } while (token)
+  client.destroy()
+  return { objects, links }
+}
+
+/** User + system CPU of a process so far, from /proc (Linux); NaN elsewhere. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    // Fields after the command name: state is 3rd, utime 14th and stime 15th, in clock ticks (100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return Number.NaN
+  }
 }

@@ -1,5 +1,5 @@
 import type { DestinationStream } from 'pino'
-import { recordAudit } from '../audit/record-audit.js'
+import { createAuditWriter } from '../audit/audit-writer.js'
 import { loadConfig, requireLinkSecret } from '../config/load-config.js'
 import { createJobs } from '../jobs/create-jobs.js'
 import { createSchedule, withSchedule } from '../jobs/schedule.js'
@@ -53,7 +53,7 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
   server = createSlackApp({
     config,
     storage,
-    audit: (event) => recordAudit({ storage, log }, event),
+    audit: createAuditWriter({ storage, log }),
     jobs: withSchedule(jobs, schedule),
     log,
     routes,

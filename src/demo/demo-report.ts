@@ -1,7 +1,7 @@
-import type { AuditEvent } from '../audit/audit-event.js'
 import { demoSlack, type LinkReply } from './ask-for-link.js'
 import type { ComparedValue } from './compare-rows.js'
 import type { DemoOutput } from './demo-output.js'
+import type { StoredAuditEvent } from './read-audit.js'
 import { describeSpec, type TransformedColumn } from './rule-summary.js'
 
 /** The columns init transformed, one a line: `public.users.email  → email`. */
@@ -64,8 +64,8 @@ export function printCounts(
 }
 
 /** The audit record, one field a line. */
-export function printAudit(out: DemoOutput, event: AuditEvent): void {
-  out.say(`The audit record /dump latest stored before the link was made (audit/${event.id}.json):`)
+export function printAudit(out: DemoOutput, { object, event }: StoredAuditEvent): void {
+  out.say(`The audit record /dump latest stored before the link was made (in ${object}):`)
   const width = Math.max(...Object.keys(event).map((k) => k.length))
   for (const [key, value] of Object.entries(event)) {
     out.say(`  ${key.padEnd(width)}  ${typeof value === 'string' ? value : JSON.stringify(value)}`)

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url'
 export interface ServeProcess {
   /** `http://127.0.0.1:PORT`: POST /slack/events, GET /readyz, GET /download/… */
   base: string
+  /** The child's process id (the serve bench reads its CPU time). */
+  pid: number | undefined
   /** Resolves once GET /readyz answers 200; rejects, with its output, if serve exits first or is not ready within `ms`. */
   ready(ms?: number): Promise<void>
   /** SIGTERM, then wait for it to exit (serve finishes the replies in flight). Safe to call twice. */
@@ -49,6 +51,7 @@ export function startServeProcess(options: ServeProcessOptions): ServeProcess {
   const base = `http://127.0.0.1:${options.port}`
   return {
     base,
+    pid: child.pid,
     async ready(ms = 20_000) {
       const deadline = Date.now() + ms
       let gone = false

@@ -63,13 +63,12 @@ export function createCatalogue(backend: StorageBackend): SnapshotStorage {
       return raw.pipe(verified)
     },
     async createLink(id, expiresInSeconds) {
-      if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1) {
-        throw new RangeError(`expiresInSeconds must be a positive integer, not ${expiresInSeconds}`)
-      }
-      if (expiresInSeconds > maxLinkSeconds) {
-        throw new RangeError(`links live at most ${maxLinkSeconds} s, not ${expiresInSeconds}`)
-      }
+      checkLinkSeconds(expiresInSeconds)
       return backend.createLink(await getManifest(id), expiresInSeconds)
+    },
+    async createLinkTo(manifest, expiresInSeconds) {
+      checkLinkSeconds(expiresInSeconds)
+      return backend.createLink(manifest, expiresInSeconds)
     },
     async applyRetention(policy, now = new Date()) {
       const deleted = planRetention(await backend.listEntries(), policy, now)
@@ -88,6 +87,15 @@ export function createCatalogue(backend: StorageBackend): SnapshotStorage {
       if (!isJobName(name)) throw new Error(`not a job object name: ${JSON.stringify(name)}`)
       return backend.readJobObject(name)
     },
+  }
+}
+
+function checkLinkSeconds(expiresInSeconds: number): void {
+  if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1) {
+    throw new RangeError(`expiresInSeconds must be a positive integer, not ${expiresInSeconds}`)
+  }
+  if (expiresInSeconds > maxLinkSeconds) {
+    throw new RangeError(`links live at most ${maxLinkSeconds} s, not ${expiresInSeconds}`)
   }
 }
 

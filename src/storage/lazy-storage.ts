@@ -22,6 +22,7 @@ export function createLazyStorage(
     getManifest: async (id) => (await get()).getManifest(id),
     openDump: async (id) => (await get()).openDump(id),
     createLink: async (id, seconds) => (await get()).createLink(id, seconds),
+    createLinkTo: async (manifest, seconds) => (await get()).createLinkTo(manifest, seconds),
     applyRetention: async (policy, now) => (await get()).applyRetention(policy, now),
     putAuditObject: async (key, body) => (await get()).putAuditObject(key, body),
     putJobObject: async (name, body) => (await get()).putJobObject(name, body),

@@ -9,7 +9,6 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { AppError } from '../errors.js'
 import { createCatalogue } from './catalogue.js'
 import {
@@ -26,6 +25,7 @@ import {
 } from './keys.js'
 import type { SnapshotEntry } from './retention-plan.js'
 import { mapS3Error, type S3Place } from './s3-errors.js'
+import { createS3Presigner } from './s3-presigner.js'
 import type { SnapshotStorage } from './storage.js'
 import type { StorageBackend } from './storage-backend.js'
 
@@ -78,6 +78,7 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
       : {}),
     ...options.client,
   })
+  const presignGet = createS3Presigner(client)
   const place: S3Place = {
     bucket,
     where: s3Location(bucket, prefix),
@@ -268,14 +269,14 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
 
     async createLink(manifest, expiresInSeconds) {
       const signingDate = now()
-      const command = new GetObjectCommand({
+      const input = {
         Bucket: bucket,
         Key: snapshotKey(prefix, manifest.id, dumpFile),
         ResponseContentDisposition: contentDisposition(manifest.source.database, manifest.id),
         ResponseContentType: 'application/gzip',
-      })
+      }
       const url = await send('sign a link', () =>
-        getSignedUrl(client, command, { expiresIn: expiresInSeconds, signingDate }),
+        presignGet(input, { expiresIn: expiresInSeconds, signingDate }),
       )
       return { url, expiresAt: new Date(signingDate.getTime() + expiresInSeconds * 1000) }
     },

@@ -27,6 +27,14 @@ export interface SnapshotStorage {
    * A bearer token: never log it, never put it in an error or audit record.
    */
   createLink(id: string, expiresInSeconds: number): Promise<{ url: string; expiresAt: Date }>
+  /**
+   * The same, for a snapshot whose manifest the caller has just read (`latest`,
+   * `getManifest`): it is not read again. Also a bearer token.
+   */
+  createLinkTo(
+    manifest: Manifest,
+    expiresInSeconds: number,
+  ): Promise<{ url: string; expiresAt: Date }>
   /** Delete snapshots beyond the retention policy; never the newest complete one. */
   applyRetention(policy: RetentionPolicy, now?: Date): Promise<{ deleted: string[] }>
   /** Store one JSON object under audit/ durably; resolves only once it is stored. */

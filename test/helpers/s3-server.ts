@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { S3Client } from '@aws-sdk/client-s3'
 import S3rver from 's3rver'
 import { createS3Storage, type S3StorageOptions } from '../../src/storage/s3-storage.js'
 
@@ -11,6 +12,8 @@ export interface TestS3Server {
   endpoint: string
   /** A storage on `bucket` of this server, with s3rver's credentials. */
   storage(options?: Partial<S3StorageOptions>): ReturnType<typeof createS3Storage>
+  /** A plain S3 client of this server, to look at objects behind the storage's back. */
+  client(): S3Client
   stop(): Promise<void>
 }
 
@@ -36,6 +39,13 @@ export async function startS3Server(buckets: string[] = ['dumps']): Promise<Test
         region: 'us-east-1',
         ...options,
         client: { credentials: s3rverCredentials, ...options.client },
+      }),
+    client: () =>
+      new S3Client({
+        endpoint,
+        forcePathStyle: true,
+        region: 'us-east-1',
+        credentials: s3rverCredentials,
       }),
     async stop() {
       await server.close()

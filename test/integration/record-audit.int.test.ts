@@ -1,26 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Writable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { AuditEvent } from '../../src/audit/audit-event.js'
 import { auditEventId, recordAudit } from '../../src/audit/record-audit.js'
-import { createLogger } from '../../src/logger.js'
 import { createLocalStorage } from '../../src/storage/local-storage.js'
+import { capturedLogger } from '../helpers/captured-logger.js'
 import { createWorkdir } from '../helpers/workdir.js'
 
 const work = createWorkdir()
 afterAll(() => work.remove())
-
-function capturedLogger() {
-  const lines: Record<string, unknown>[] = []
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      lines.push(JSON.parse(String(chunk)))
-      done()
-    },
-  })
-  return { log: createLogger({ destination }), lines }
-}
 
 const event = (): AuditEvent => ({
   id: auditEventId(new Date('2026-11-27T16:00:00Z')),

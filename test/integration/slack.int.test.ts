@@ -5,7 +5,7 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { AuditEvent } from '../../src/audit/audit-event.js'
-import { recordAudit } from '../../src/audit/record-audit.js'
+import { createAuditWriter } from '../../src/audit/audit-writer.js'
 import { type Config, loadConfig } from '../../src/config/load-config.js'
 import { createJobs } from '../../src/jobs/create-jobs.js'
 import { tryLockSource } from '../../src/jobs/source-lock.js'
@@ -85,7 +85,7 @@ slack:
   server = createSlackApp({
     config,
     storage,
-    audit: (event) => recordAudit({ storage, log }, event),
+    audit: createAuditWriter({ storage, log }),
     jobs: createJobs({ config, storage, log }),
     log,
     routes: [
@@ -103,7 +103,7 @@ slack:
   s3App = createSlackApp({
     config,
     storage: s3Storage,
-    audit: (event) => recordAudit({ storage: s3Storage, log }, event),
+    audit: createAuditWriter({ storage: s3Storage, log }),
     jobs: createJobs({
       config,
       storage: s3Storage,
@@ -160,12 +160,15 @@ async function firstReply(responseUrl: string): Promise<Posted['body']> {
   return post?.body ?? {}
 }
 
+/** Every event under audit/: each object holds JSON Lines, one event a line. */
 function auditRecords(): AuditEvent[] {
   const dir = join(work.dir, 'store', 'audit')
   return readdirSync(dir, { recursive: true })
     .map(String)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as AuditEvent)
+    .filter((f) => f.endsWith('.json') || f.endsWith('.jsonl'))
+    .flatMap((f) => readFileSync(join(dir, f), 'utf8').split('\n'))
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as AuditEvent)
 }
 
 function auditFor(responseText: string, user: string): AuditEvent[] {
@@ -299,15 +302,22 @@ describe('/dump latest (local storage)', () => {
     ).toBe(true)
   })
 
-  it('hands out no link when the audit record cannot be stored, and says why', async () => {
+  it('hands out no link to any of the requests whose audit write failed, and tells each why', async () => {
     const auditDir = join(work.dir, 'store', 'audit')
     rmSync(auditDir, { recursive: true, force: true })
     writeFileSync(auditDir, 'not a folder')
     try {
-      const { responseUrl } = await command('latest', { ...lead })
-      const text = String((await firstReply(responseUrl)).text)
-      expect(text).toContain('could not record')
-      expect(text).not.toContain('http')
+      // Together: the later ones wait for the first write, then share one (failing) write.
+      const sent = await Promise.all(
+        [lead, { ...dev, user_id: 'U0GROUPIE' }, { ...dev, user_id: 'U0GROUPIE' }].map((who) =>
+          command('latest', who),
+        ),
+      )
+      for (const { responseUrl } of sent) {
+        const text = String((await firstReply(responseUrl)).text)
+        expect(text).toContain('could not record')
+        expect(text).not.toContain('http')
+      }
     } finally {
       rmSync(auditDir, { force: true })
     }
@@ -400,7 +410,7 @@ slack: { teams: [T0ACME], channels: [C0DEV], leads: [U0LEAD], auditChannel: C0AU
     const app = createSlackApp({
       config: strict,
       storage: store,
-      audit: (event) => recordAudit({ storage: store, log }, event),
+      audit: createAuditWriter({ storage: store, log }),
       jobs: createJobs({
         config: strict,
         storage: store,

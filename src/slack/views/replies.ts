@@ -2,7 +2,7 @@ import type { Manifest } from '../../snapshot/manifest.js'
 import { verificationLabel } from '../../snapshot/verification-label.js'
 import { formatAge, formatBytes, formatTime } from './format.js'
 
-/** What `respond()` posts: always ephemeral, never unfurled (a link must not be fetched by Slack). */
+/** What goes to a command's response_url: always ephemeral, never unfurled (a link must not be fetched by Slack). */
 export interface Reply {
   response_type: 'ephemeral'
   text: string

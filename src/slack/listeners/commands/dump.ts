@@ -1,4 +1,4 @@
-import type { AllMiddlewareArgs, RespondFn, SlackCommandMiddlewareArgs, webApi } from '@slack/bolt'
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, webApi } from '@slack/bolt'
 import type { AuditEvent } from '../../../audit/audit-event.js'
 import { auditEventId } from '../../../audit/record-audit.js'
 import type { Config } from '../../../config/load-config.js'
@@ -11,6 +11,7 @@ import type { GroupMembers } from '../../group-members.js'
 import type { LatestSnapshot } from '../../latest-snapshot.js'
 import { type DumpCommand, parseCommand } from '../../parse-command.js'
 import type { RateLimit } from '../../rate-limit.js'
+import type { ResponseUrlPoster } from '../../response-url.js'
 import { scrubSecrets } from '../../scrub-secrets.js'
 import type { SeenTriggers } from '../../seen-triggers.js'
 import { auditPostText, refreshEndPostText, refreshStartPostText } from '../../views/audit-post.js'
@@ -45,6 +46,8 @@ export interface DumpCommandDeps {
   log: Logger
   groups: GroupMembers
   auditChannel: AuditChannel
+  /** Posts the ephemeral replies to the command's response_url. */
+  responses: ResponseUrlPoster
   rateLimit: RateLimit
   seen: SeenTriggers
   /**
@@ -64,10 +67,10 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs
 
 /**
  * `/dump`: ack at once (Slack's deadline is 3 s), then check, audit and answer
- * through `respond()`, ephemerally. A duplicate delivery is acked and ignored.
+ * through the command's response_url, ephemerally. A duplicate delivery is acked and ignored.
  */
 export function createDumpCommand(deps: DumpCommandDeps) {
-  return async ({ command, ack, respond, client }: Args): Promise<void> => {
+  return async ({ command, ack, client }: Args): Promise<void> => {
     await ack()
     if (!deps.seen.firstTime(command.trigger_id, Date.now())) {
       deps.log.info({ user: command.user_id }, 'duplicate delivery ignored')
@@ -80,9 +83,9 @@ export function createDumpCommand(deps: DumpCommandDeps) {
       channel: command.channel_id,
     }
     const parsed = parseCommand(command.text)
-    const answer = (r: Reply) => send(respond, r, deps.log)
+    const answer = (r: Reply) => send(deps.responses, command.response_url, r, deps.log)
     try {
-      const request = { who, parsed, text: command.text.trim(), answer, respond, client }
+      const request = { who, parsed, text: command.text.trim(), answer, client }
       const tail = await deps.limit(() => handle(deps, request))
       // A refresh waits for its snapshot outside the limit.
       await tail?.()
@@ -98,7 +101,6 @@ interface Request {
   parsed: DumpCommand
   text: string
   answer: (r: Reply) => Promise<boolean>
-  respond: RespondFn
   client: webApi.WebClient
 }
 
@@ -160,7 +162,7 @@ async function latest(deps: DumpCommandDeps, req: Request, event: AuditEvent): P
     )
     return
   }
-  const link = await deps.storage.createLink(manifest.id, deps.linkSeconds)
+  const link = await deps.storage.createLinkTo(manifest, deps.linkSeconds)
   const withLink = {
     ...event,
     snapshotId: manifest.id,
@@ -253,9 +255,14 @@ function auditEvent(deps: DumpCommandDeps, req: Request, access: Access): AuditE
 }
 
 /** Post an ephemeral reply; false when the response_url is expired or used up (logged, never thrown). */
-async function send(respond: RespondFn, r: Reply, log: Logger): Promise<boolean> {
+async function send(
+  responses: ResponseUrlPoster,
+  responseUrl: string,
+  r: Reply,
+  log: Logger,
+): Promise<boolean> {
   try {
-    await respond(r)
+    await responses.post(responseUrl, r)
     return true
   } catch (err) {
     log.warn({ err: safeError(err) }, 'could not post the reply to response_url')

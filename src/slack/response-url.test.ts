@@ -1,0 +1,98 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createResponseUrlPoster } from './response-url.js'
+import { reply } from './views/replies.js'
+
+// A local stand-in for Slack's response_url endpoint: real HTTP, nothing mocked.
+let server: Server | null = null
+afterEach(async () => {
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+  server = null
+})
+
+async function listen(
+  handle: (req: IncomingMessage, body: string, res: ServerResponse) => void,
+): Promise<{ base: string; connections: () => number }> {
+  let connections = 0
+  server = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk) => {
+      body += chunk
+    })
+    req.on('end', () => handle(req, body, res))
+  })
+  server.on('connection', () => connections++)
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return { base: `http://127.0.0.1:${port}`, connections: () => connections }
+}
+
+describe('createResponseUrlPoster', () => {
+  it('posts each reply as JSON, over one kept-alive connection', async () => {
+    const got: unknown[] = []
+    const { base, connections } = await listen((req, body, res) => {
+      got.push({ type: req.headers['content-type'], body: JSON.parse(body) })
+      res.writeHead(200).end('ok')
+    })
+    const poster = createResponseUrlPoster()
+    for (const text of ['one', 'two', 'three'])
+      await poster.post(`${base}/commands/T/1/x`, reply(text))
+    poster.close()
+    expect(got).toEqual(
+      ['one', 'two', 'three'].map((text) => ({ type: 'application/json', body: reply(text) })),
+    )
+    expect(connections()).toBe(1)
+  })
+
+  it('rejects a used-up response_url without naming it (the URL is a bearer token)', async () => {
+    const { base } = await listen((_req, _body, res) => res.writeHead(404).end('expired_url'))
+    const poster = createResponseUrlPoster()
+    const url = `${base}/commands/T0ACME/123/s3cr3tT0ken`
+    const err = await poster.post(url, reply('late')).catch((e: Error) => e)
+    poster.close()
+    expect(err).toBeInstanceOf(Error)
+    expect((err as Error).message).toContain('404')
+    expect((err as Error).message).not.toContain('s3cr3tT0ken')
+  })
+
+  it('sends a reply again, once, when the server drops a kept-alive connection under it', async () => {
+    const served = new Map<unknown, number>()
+    let requests = 0
+    const { base, connections } = await listen((req, _body, res) => {
+      requests++
+      const n = (served.get(req.socket) ?? 0) + 1
+      served.set(req.socket, n)
+      // Like a server whose idle timeout fired just as the second reply arrived.
+      if (n === 2) req.socket.destroy()
+      else res.writeHead(200).end('ok')
+    })
+    const poster = createResponseUrlPoster()
+    await poster.post(`${base}/commands/1`, reply('first'))
+    await poster.post(`${base}/commands/2`, reply('second'))
+    poster.close()
+    expect(requests).toBe(3)
+    expect(connections()).toBe(2)
+  })
+
+  it('does not send again when a fresh connection fails', async () => {
+    let requests = 0
+    const { base } = await listen((req) => {
+      requests++
+      req.socket.destroy()
+    })
+    const poster = createResponseUrlPoster()
+    await expect(poster.post(`${base}/commands/1`, reply('once'))).rejects.toThrow()
+    poster.close()
+    expect(requests).toBe(1)
+  })
+
+  it('gives up on a response_url that does not answer in time', async () => {
+    const { base } = await listen(() => {})
+    const poster = createResponseUrlPoster(200)
+    await expect(poster.post(`${base}/commands/x`, reply('hello'))).rejects.toThrow(
+      /did not answer within 200 ms/,
+    )
+    poster.close()
+  })
+})
