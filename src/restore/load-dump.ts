@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type pg from 'pg'
 import { AppError } from '../errors.js'
-import { CopyPool, type CopySink } from './copy-pool.js'
+import { type AnalyzeWhenLoaded, CopyPool, type CopySink } from './copy-pool.js'
 import { runParallel } from './run-parallel.js'
 import { nextPiece } from './sql-splitter.js'
 import { copyTableName, planPostData, statementKind } from './statement-kind.js'
@@ -22,11 +22,15 @@ export interface LoadOptions {
   /** Sessions for COPY blocks, indexes and foreign keys, all in parallel. */
   workers: pg.Client[]
   onProgress?: (progress: LoadProgress) => void
+  /** ANALYZE each table in its loading session once its expected rows are in. */
+  analyzeWhenLoaded?: AnalyzeWhenLoaded | undefined
 }
 
 export interface LoadResult {
   /** Rows loaded per table (`schema.table`), as the server counted them. */
   rows: Map<string, number>
+  /** Tables analyzed while the others loaded (see `analyzeWhenLoaded`). */
+  analyzed: Set<string>
 }
 
 /** What ends a COPY block: a line holding only `\.`. */
@@ -48,13 +52,17 @@ export async function loadDump(options: LoadOptions): Promise<LoadResult> {
   const tables = new Set<string>()
   const progress: LoadProgress = { blocks: 0, rows: 0, tablesLoaded: 0, phase: 'schema' }
   const report = () => options.onProgress?.({ ...progress })
-  const pool = new CopyPool(workers, (table, rows) => {
-    progress.blocks++
-    progress.rows += rows
-    tables.add(table)
-    progress.tablesLoaded = tables.size
-    report()
-  })
+  const pool = new CopyPool(
+    workers,
+    (table, rows) => {
+      progress.blocks++
+      progress.rows += rows
+      tables.add(table)
+      progress.tablesLoaded = tables.size
+      report()
+    },
+    options.analyzeWhenLoaded ?? null,
+  )
   let restrictKey: string | null = null
   let sawData = false
 
@@ -113,7 +121,7 @@ export async function loadDump(options: LoadOptions): Promise<LoadResult> {
   report()
   await runParallel(workers, plan.foreignKeys, runRetryingDeadlocks)
   await runAll(main, plan.afterForeignKeys)
-  return { rows: pool.rows }
+  return { rows: pool.rows, analyzed: pool.analyzed }
 }
 
 interface DumpHandlers {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createReadStream, existsSync } from 'node:fs'
 import { Transform } from 'node:stream'
 import { createGunzip } from 'node:zlib'
@@ -7,6 +8,7 @@ import { AppError } from '../errors.js'
 import { snapshotId } from '../snapshot/manifest.js'
 import { isSnapshotId } from '../storage/keys.js'
 import type { SnapshotStorage } from '../storage/storage.js'
+import { analyzeTables } from './analyze-tables.js'
 import {
   checkSessions,
   checkSourceIdentity,
@@ -19,15 +21,16 @@ import {
 } from './guards.js'
 import { type LoadProgress, loadDump } from './load-dump.js'
 import { requiredExtensions } from './required-extensions.js'
-import { checkRowCounts } from './row-counts.js'
-import { runParallel } from './run-parallel.js'
+import { checkRowCounts, expectedRows } from './row-counts.js'
 import {
+  checkDigest,
+  digestFile,
   downloadLink,
   fromStorage,
   isLink,
   type LocalSnapshot,
   localFile,
-  verifyDump,
+  verifyBeforeLoad,
 } from './snapshot-source.js'
 import { swapDatabases } from './swap-databases.js'
 import {
@@ -125,7 +128,9 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreSummar
       )
     }
     emit({ type: 'phase', phase: 'verify' })
-    await verifyDump(snapshot)
+    // A local file's sha256 is computed while it loads (one read instead of two);
+    // nothing is swapped in unless it matched.
+    const hashWhileLoading = verifyBeforeLoad(snapshot)
     if (!manifest) {
       emit({
         type: 'warning',
@@ -162,7 +167,14 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreSummar
         replaces: facts.exists,
       })
 
-      const loaded = await loadIntoScratch(options, snapshot, target, names.scratch, admin, emit)
+      const loaded = await loadIntoScratch(
+        { ...options, hashWhileLoading },
+        snapshot,
+        target,
+        names.scratch,
+        admin,
+        emit,
+      )
       emit({ type: 'phase', phase: 'swap' })
       const previous = await swapDatabases(admin, {
         target: target.database,
@@ -214,6 +226,16 @@ async function openSnapshot(
   return localFile(options.source, options.manifestPath)
 }
 
+/** The checksum mismatch of a dump whose load failed, or the failure itself when it matches. */
+async function digestError(snapshot: LocalSnapshot, failure: unknown): Promise<unknown> {
+  try {
+    checkDigest(snapshot, await digestFile(snapshot.dumpPath), true)
+    return failure
+  } catch (err) {
+    return err instanceof AppError ? err : failure
+  }
+}
+
 /** `latest`, or something shaped like a snapshot id: read from storage. */
 export function isStored(source: string): boolean {
   return source === 'latest' || isSnapshotId(source)
@@ -242,7 +264,7 @@ async function askToConfirm(options: RestoreOptions, request: ConfirmRequest): P
  * and ANALYZE. Any failure (or Ctrl-C) drops the scratch database again.
  */
 async function loadIntoScratch(
-  options: RestoreOptions,
+  options: RestoreOptions & { hashWhileLoading: boolean },
   snapshot: LocalSnapshot,
   target: Target,
   scratch: string,
@@ -265,6 +287,7 @@ async function loadIntoScratch(
     )
   }
   const clients: pg.Client[] = []
+  let digestChecked = !options.hashWhileLoading
   const abort = () => {
     for (const c of clients) c.end().catch(() => {})
   }
@@ -285,6 +308,7 @@ async function loadIntoScratch(
       ? snapshot.manifest.tables.filter((t) => t.data === 'dump').length
       : null
     let bytesRead = 0
+    const hash = options.hashWhileLoading ? createHash('sha256') : null
     let last: LoadProgress = { blocks: 0, rows: 0, tablesLoaded: 0, phase: 'schema' }
     const progress = () =>
       emit({
@@ -298,6 +322,7 @@ async function loadIntoScratch(
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         bytesRead += chunk.length
+        hash?.update(chunk)
         done(null, chunk)
       },
     })
@@ -310,33 +335,32 @@ async function loadIntoScratch(
       input: file.pipe(counter).pipe(gunzip),
       main,
       workers,
+      analyzeWhenLoaded: snapshot.manifest
+        ? { expectedRows: expectedRows(snapshot.manifest) }
+        : undefined,
       onProgress: (p) => {
         if (p.phase !== last.phase && p.phase !== 'schema') emit({ type: 'phase', phase: p.phase })
         last = p
         progress()
       },
     })
+    if (hash) {
+      checkDigest(snapshot, { sha256: hash.digest('hex'), bytes: bytesRead }, true)
+      digestChecked = true
+    }
     checkRowCounts(snapshot.manifest, loaded.rows)
 
     emit({ type: 'phase', phase: 'analyze' })
-    // A partitioned table's ANALYZE also analyzes every partition: partitions are
-    // not analyzed again on their own. Largest first, so the sessions finish together.
-    const { rows: tables } = await main.query<{ name: string }>(
-      `SELECT format('%I.%I', n.nspname, c.relname) AS name
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'm', 'p') AND NOT c.relispartition
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-          AND n.nspname NOT LIKE 'pg_toast%'
-        ORDER BY (SELECT sum(pg_relation_size(t.relid)) FROM pg_partition_tree(c.oid) t) DESC`,
-    )
-    await runParallel(workers, tables, async (client, t) => {
-      await client.query(`ANALYZE ${t.name}`)
-    })
+    await analyzeTables(main, workers, loaded.analyzed, loaded.rows.keys())
     const rows = [...loaded.rows.values()].reduce((a, b) => a + b, 0)
     return { tables: loaded.rows.size, rows }
-  } catch (err) {
+  } catch (caught) {
     abort()
     await Promise.all(clients.map((c) => c.end().catch(() => {})))
+    // A damaged dump often fails to unzip or load before its end: then the
+    // checksum, not the symptom, is what the person must hear.
+    const err =
+      digestChecked || options.signal?.aborted ? caught : await digestError(snapshot, caught)
     // Bounded (dropDatabase): a cleanup that cannot finish says so instead of hanging.
     const leftover = await dropDatabase(admin, scratch).then(
       () => null,
