@@ -1,8 +1,12 @@
 import { createInterface } from 'node:readline/promises'
 import { loadRestoreConfig } from '../config/load-config.js'
 import { AppError } from '../errors.js'
-import { type ConfirmRequest, type RestoreEvent, runRestore } from '../restore/run-restore.js'
-import { createStorage } from '../storage/index.js'
+import {
+  type ConfirmRequest,
+  isStored,
+  type RestoreEvent,
+  runRestore,
+} from '../restore/run-restore.js'
 import type { Cli } from './cli.js'
 import { createStatusLine, mb } from './status-line.js'
 import { withInterrupt } from './with-interrupt.js'
@@ -69,10 +73,12 @@ export async function restore(
   const progress = createProgress(cli)
   const interactive = cli.stdin?.isTTY === true && cli.stderr.isTTY === true
   const targetUrl = args.target
+  // The storage clients (the AWS SDK) take a while to load: only when the source needs them.
+  const storage = isStored(source) ? (await import('../storage/index.js')).createStorage : null
   const summary = await withInterrupt((signal) =>
     runRestore({
       source,
-      storage: () => createStorage(config),
+      ...(storage ? { storage: () => storage(config) } : {}),
       targetUrl,
       policy: settings,
       jobs: jobs ?? settings.jobs,
