@@ -24,6 +24,12 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void
   /** ANALYZE each table in its loading session once its expected rows are in. */
   analyzeWhenLoaded?: AnalyzeWhenLoaded | undefined
+  /**
+   * Statements to run alongside the index builds, on every session, once the
+   * rows are committed (given the tables that received rows). Taken first:
+   * they are the long ones.
+   */
+  alongsideIndexes?: ((loaded: LoadResult) => Promise<string[]>) | undefined
 }
 
 export interface LoadResult {
@@ -118,7 +124,15 @@ export async function loadDump(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(workers.map((w) => runAll(w, settings)))
   progress.phase = 'indexes'
   report()
-  await runParallel(workers, plan.indexes, run)
+  const alongside =
+    (await options.alongsideIndexes?.({ rows: pool.rows, analyzed: pool.analyzed })) ?? []
+  // An ANALYZE and an index build on the same table wait for each other in turn;
+  // should the server see a deadlock between them, the loser runs again.
+  await runParallel(
+    alongside.length > 0 ? [main, ...workers] : workers,
+    [...alongside, ...plan.indexes],
+    runRetryingDeadlocks,
+  )
   await runAll(main, plan.beforeForeignKeys)
   progress.phase = 'constraints'
   report()

@@ -8,7 +8,7 @@ import { AppError } from '../errors.js'
 import { snapshotId } from '../snapshot/manifest.js'
 import { isSnapshotId } from '../storage/keys.js'
 import type { SnapshotStorage } from '../storage/storage.js'
-import { analyzeTables } from './analyze-tables.js'
+import { analyzeAfterData, analyzeAfterIndexes } from './analyze-tables.js'
 import {
   checkSessions,
   checkSourceIdentity,
@@ -335,6 +335,7 @@ async function loadIntoScratch(
       input: file.pipe(counter).pipe(gunzip),
       main,
       workers,
+      alongsideIndexes: (l) => analyzeAfterData(main, l.analyzed, l.rows.keys()),
       analyzeWhenLoaded: snapshot.manifest
         ? { expectedRows: expectedRows(snapshot.manifest) }
         : undefined,
@@ -351,7 +352,7 @@ async function loadIntoScratch(
     checkRowCounts(snapshot.manifest, loaded.rows)
 
     emit({ type: 'phase', phase: 'analyze' })
-    await analyzeTables(main, workers, loaded.analyzed, loaded.rows.keys())
+    await analyzeAfterIndexes(main, workers, loaded.analyzed)
     const rows = [...loaded.rows.values()].reduce((a, b) => a + b, 0)
     return { tables: loaded.rows.size, rows }
   } catch (caught) {
