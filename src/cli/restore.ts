@@ -19,11 +19,12 @@ Load a snapshot into a development database, replacing it safely:
   FILE   a dump.sql.gz (its manifest.json beside it), or the folder that holds them
   LINK   a link from /dump latest (downloaded, verified, then loaded)
 
-Before anything changes: the sha256 is checked against the manifest, the target must
-be on this machine (or in restore.allowedTargets), must not be the server the snapshot
-came from, nor a protected database, and you type its name to confirm. The snapshot
-loads into <db>__dumpling_<id> first; only when it is complete, counted and analyzed
-does it take the target's name. The old database is kept as <db>__previous.
+Before anything changes: the dump's size is checked against the manifest, the target
+must be on this machine (or in restore.allowedTargets), must not be the server the
+snapshot came from, nor a protected database, and you type its name to confirm. The
+snapshot loads into <db>__dumpling_<id> first (its sha256 computed on the way); only
+when the sha256 matches and it is complete, counted and analyzed does it take the
+target's name. The old database is kept as <db>__previous.
 
 Options:
   --target URL          postgres://[user@]host[:port]/database to replace (required)
