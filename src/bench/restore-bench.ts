@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -9,6 +10,7 @@ import { parseBenchArgs } from './bench-args.js'
 import { benchRules } from './bench-rules.js'
 import { createChildRunner } from './child-runner.js'
 import { createBenchData } from './load-bench-data.js'
+import { createResourceProbe } from './resource-probe.js'
 import { median } from './stats.js'
 
 export const restoreBenchHelp = `Usage: npm run bench -- restore [--scale S] [--rounds N] [--jobs N]
@@ -75,37 +77,72 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
     const psql = join(cluster.pgBin, 'psql')
     const reference: number[] = []
     const dumpling: number[] = []
+    // CPU-seconds tell more than wall time on a shared machine: the commands' own
+    // (GNU time, when installed) and the server's (its ended sessions, from /proc).
+    const probe = await createResourceProbe(tempDir)
+    const postmaster = await withPgClient(admin, async (c) =>
+      parentPid((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid),
+    )
+    const cpu = { reference: [] as string[], dumpling: [] as string[] }
+    const timed = async (
+      cmd: string,
+      args: string[],
+      isNode: boolean,
+      into: string[],
+    ): Promise<number> => {
+      const wrapped = probe.wrap(cmd, args, { isNode })
+      const server = serverCpuSeconds(postmaster)
+      const r = await runner.run(wrapped.cmd, wrapped.args, wrapped.env)
+      // The server reaps the command's sessions a moment after they end.
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      const own = (await wrapped.usage())?.cpuSeconds
+      const used = serverCpuSeconds(postmaster) - server
+      into.push(
+        `${own === undefined ? '?' : own.toFixed(1)} + ${Number.isNaN(used) ? '?' : used.toFixed(1)}`,
+      )
+      return r.ms
+    }
     for (let round = 1; round <= rounds; round++) {
       const ref = `ref_${round}`
       await withPgClient(admin, (c) =>
         c.query(`CREATE DATABASE ${ref} TEMPLATE template0 ENCODING 'UTF8'`),
       )
-      const p = await runner.run('bash', [
-        '-c',
-        'set -o pipefail; gunzip -c "$1" | "$2" -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$3"',
-        'sh',
-        dump,
-        psql,
-        cluster.url(ref),
-      ])
-      reference.push(p.ms)
-      const d = await runner.run(process.execPath, [
-        cli,
-        'restore',
-        dumpDir,
-        '--target',
-        cluster.url(`restored_${round}`),
-        '--jobs',
-        String(jobs),
-        '--yes',
-      ])
-      dumpling.push(d.ms)
+      const p = await timed(
+        'bash',
+        [
+          '-c',
+          'set -o pipefail; gunzip -c "$1" | "$2" -X -q -o /dev/null -v ON_ERROR_STOP=1 -d "$3"',
+          'sh',
+          dump,
+          psql,
+          cluster.url(ref),
+        ],
+        false,
+        cpu.reference,
+      )
+      reference.push(p)
+      const d = await timed(
+        process.execPath,
+        [
+          cli,
+          'restore',
+          dumpDir,
+          '--target',
+          cluster.url(`restored_${round}`),
+          '--jobs',
+          String(jobs),
+          '--yes',
+        ],
+        true,
+        cpu.dumpling,
+      )
+      dumpling.push(d)
       await withPgClient(admin, async (c) => {
         await c.query(`DROP DATABASE ${ref}`)
         await c.query(`DROP DATABASE restored_${round}`)
       })
       log(
-        `Round ${round}/${rounds}: gunzip | psql ${(p.ms / 1000).toFixed(2)} s, dumpling restore --jobs ${jobs} ${(d.ms / 1000).toFixed(2)} s (ratio ${(d.ms / p.ms).toFixed(2)})`,
+        `Round ${round}/${rounds}: gunzip | psql ${(p / 1000).toFixed(2)} s (CPU s, command + server: ${cpu.reference.at(-1)}), dumpling restore --jobs ${jobs} ${(d / 1000).toFixed(2)} s (${cpu.dumpling.at(-1)}) (ratio ${(d / p).toFixed(2)}; load average ${loadavg()[0]?.toFixed(1)})`,
       )
     }
     log('One more restore, in process, timing its phases…')
@@ -118,6 +155,7 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
         `  gunzip -c | psql -v ON_ERROR_STOP=1   median ${(median(reference) / 1000).toFixed(2)} s`,
         `  dumpling restore --jobs ${jobs}           median ${(median(dumpling) / 1000).toFixed(2)} s`,
         `  ratio dumpling / psql: ${ratio.toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}); target <= 0.8: ${ratio <= 0.8 ? 'met' : 'MISSED'}`,
+        `  CPU seconds per round, command + server: psql ${cpu.reference.join(', ')}; dumpling ${cpu.dumpling.join(', ')}`,
         `  phases of one restore: ${phases}`,
         `  load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
         '',
@@ -128,6 +166,30 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
     process.off('SIGINT', stop)
     await cluster?.stop()
     await rm(tempDir, { recursive: true, force: true })
+  }
+}
+
+/** The parent of a server session: the postmaster (Linux /proc), or null. */
+function parentPid(pid: number | undefined): number | null {
+  if (pid === undefined) return null
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+  } catch {
+    return null
+  }
+}
+
+/** CPU-seconds of the server's ended sessions (the postmaster's reaped children); NaN off Linux. */
+function serverCpuSeconds(postmaster: number | null): number {
+  if (postmaster === null) return Number.NaN
+  try {
+    const stat = readFileSync(`/proc/${postmaster}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    // cutime and cstime (fields 16 and 17), in clock ticks of 1/100 s on Linux.
+    return (Number(fields[13]) + Number(fields[14])) / 100
+  } catch {
+    return Number.NaN
   }
 }
 

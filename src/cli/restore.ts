@@ -1,8 +1,12 @@
 import { createInterface } from 'node:readline/promises'
 import { loadRestoreConfig } from '../config/load-config.js'
 import { AppError } from '../errors.js'
-import { type ConfirmRequest, type RestoreEvent, runRestore } from '../restore/run-restore.js'
-import { createStorage } from '../storage/index.js'
+import {
+  type ConfirmRequest,
+  isStored,
+  type RestoreEvent,
+  runRestore,
+} from '../restore/run-restore.js'
 import type { Cli } from './cli.js'
 import { createStatusLine, mb } from './status-line.js'
 import { withInterrupt } from './with-interrupt.js'
@@ -15,11 +19,12 @@ Load a snapshot into a development database, replacing it safely:
   FILE   a dump.sql.gz (its manifest.json beside it), or the folder that holds them
   LINK   a link from /dump latest (downloaded, verified, then loaded)
 
-Before anything changes: the sha256 is checked against the manifest, the target must
-be on this machine (or in restore.allowedTargets), must not be the server the snapshot
-came from, nor a protected database, and you type its name to confirm. The snapshot
-loads into <db>__dumpling_<id> first; only when it is complete, counted and analyzed
-does it take the target's name. The old database is kept as <db>__previous.
+Before anything changes: the dump's size is checked against the manifest, the target
+must be on this machine (or in restore.allowedTargets), must not be the server the
+snapshot came from, nor a protected database, and you type its name to confirm. The
+snapshot loads into <db>__dumpling_<id> first (its sha256 computed on the way); only
+when the sha256 matches and it is complete, counted and analyzed does it take the
+target's name. The old database is kept as <db>__previous.
 
 Options:
   --target URL          postgres://[user@]host[:port]/database to replace (required)
@@ -69,10 +74,12 @@ export async function restore(
   const progress = createProgress(cli)
   const interactive = cli.stdin?.isTTY === true && cli.stderr.isTTY === true
   const targetUrl = args.target
+  // The storage clients (the AWS SDK) take a while to load: only when the source needs them.
+  const storage = isStored(source) ? (await import('../storage/index.js')).createStorage : null
   const summary = await withInterrupt((signal) =>
     runRestore({
       source,
-      storage: () => createStorage(config),
+      ...(storage ? { storage: () => storage(config) } : {}),
       targetUrl,
       policy: settings,
       jobs: jobs ?? settings.jobs,

@@ -28,11 +28,25 @@ interface Block {
   stream: PassThrough
 }
 
+/** How a session loads one table, decided at its first block. */
+interface TablePlan {
+  /** The COPY target is a plain table truncated in this transaction: rows go in frozen. */
+  freeze: boolean
+  /** Not a partition (its root's ANALYZE covers it): ANALYZE it once its rows are all in. */
+  analyze: boolean
+}
+
+/** Analyze each table in its loading session as soon as its last rows are in. */
+export interface AnalyzeWhenLoaded {
+  /** Rows per table (`schema.table`) when complete: the manifest's counts. */
+  expectedRows: ReadonlyMap<string, number>
+}
+
 /** One loading session: its tables, its queue, its open transaction. */
 interface Lane {
   client: pg.Client
-  /** Tables this session loads, and whether their rows are frozen. */
-  frozen: Map<string, boolean>
+  /** Tables this session loads, and how. */
+  tables: Map<string, TablePlan>
   queue: Block[]
   bytes: number
   began: boolean
@@ -48,6 +62,9 @@ interface Lane {
  * FREEZE the rows, so nobody (ANALYZE first of all) has to set hint bits on
  * every page later, and two sessions never fight over extending one table.
  * Memory is bounded: a session holds the block it runs and `queueDepth` more.
+ * With `analyzeWhenLoaded`, a table whose rows reach the expected count is
+ * analyzed right there, in its loading transaction (its pages still hot),
+ * while the other sessions keep loading.
  * The first failure stops everything and is what `finish` throws: every COPY
  * still running is failed (CopyFail), and none starts after it, so no server
  * session is left waiting in COPY FROM STDIN for data that never comes.
@@ -64,14 +81,17 @@ export class CopyPool {
   private stop: () => void = () => {}
   /** Rows loaded per table, as the server counted them. */
   readonly rows = new Map<string, number>()
+  /** Tables analyzed in their loading transaction (with `analyzeWhenLoaded`). */
+  readonly analyzed = new Set<string>()
 
   constructor(
     clients: pg.Client[],
     private readonly onBlockDone: (table: string, rows: number) => void = () => {},
+    private readonly analyzeWhenLoaded: AnalyzeWhenLoaded | null = null,
   ) {
     this.lanes = clients.map((client) => ({
       client,
-      frozen: new Map(),
+      tables: new Map(),
       queue: [],
       bytes: 0,
       began: false,
@@ -167,16 +187,16 @@ export class CopyPool {
       await client.query('BEGIN')
       lane.began = true
     }
-    let freeze = lane.frozen.get(block.table)
-    if (freeze === undefined) {
-      freeze = await this.truncateForFreeze(client, block.sql)
-      lane.frozen.set(block.table, freeze)
+    let plan = lane.tables.get(block.table)
+    if (plan === undefined) {
+      plan = await this.planTable(client, block.sql)
+      lane.tables.set(block.table, plan)
     }
     // The pool may have failed while this session got ready: then the block's
     // stream is destroyed (perhaps after it had ended, which pipeline() never
     // notices), so its COPY would wait for rows forever. Never start it.
     if (this.failure) return
-    const sql = freeze ? block.sql.replace(/;?\s*$/, ' WITH (FREEZE)') : block.sql
+    const sql = plan.freeze ? block.sql.replace(/;?\s*$/, ' WITH (FREEZE)') : block.sql
     const copy = client.query(copyFrom(sql))
     this.copies.add(copy)
     try {
@@ -184,25 +204,52 @@ export class CopyPool {
     } finally {
       this.copies.delete(copy)
     }
-    this.rows.set(block.table, (this.rows.get(block.table) ?? 0) + copy.rowCount)
+    const rows = (this.rows.get(block.table) ?? 0) + copy.rowCount
+    this.rows.set(block.table, rows)
+    const expected = this.analyzeWhenLoaded?.expectedRows.get(block.table)
+    if (plan.analyze && rows === expected && !this.failure) {
+      if (await analyzeNow(client, copyTarget(block.sql) as string)) this.analyzed.add(block.table)
+    }
     this.onBlockDone(block.table, copy.rowCount)
   }
 
   /**
    * A plain table, created empty by the schema part: truncating it in this
    * transaction is what lets COPY freeze its rows. Partitioned tables cannot
-   * be frozen; a COPY with options of its own is left as it is.
+   * be frozen; a COPY with options of its own is left as it is. A table
+   * another session holds a lock on (a partition of a table it loaded and
+   * analyzed) loads without FREEZE: waiting for that lock would never end,
+   * since every session commits only once all are done.
+   *
+   * Analyzed as soon as loaded: a table without children, or a partitioned
+   * table (its ANALYZE covers its partitions; `analyzeTables` analyzes it
+   * again if a partition was loaded on its own). An inheritance parent is
+   * analyzed at the end, when its children are surely loaded.
    */
-  private async truncateForFreeze(client: pg.Client, sql: string): Promise<boolean> {
+  private async planTable(client: pg.Client, sql: string): Promise<TablePlan> {
     const target = copyTarget(sql)
-    if (!target || !/\bFROM\s+stdin\s*;?\s*$/i.test(sql)) return false
-    const { rows } = await client.query<{ relkind: string }>(
-      'SELECT relkind FROM pg_class WHERE oid = $1::regclass',
-      [target],
-    )
-    if (rows[0]?.relkind !== 'r') return false
-    await client.query(`TRUNCATE ONLY ${target}`)
-    return true
+    if (!target) return { freeze: false, analyze: false }
+    const { rows } = await client.query<{
+      relkind: string
+      relispartition: boolean
+      relhassubclass: boolean
+    }>('SELECT relkind, relispartition, relhassubclass FROM pg_class WHERE oid = $1::regclass', [
+      target,
+    ])
+    const table = rows[0]
+    const analyze =
+      this.analyzeWhenLoaded !== null &&
+      table !== undefined &&
+      !table.relispartition &&
+      (table.relkind === 'p' || (table.relkind === 'r' && !table.relhassubclass))
+    if (table?.relkind !== 'r' || !/\bFROM\s+stdin\s*;?\s*$/i.test(sql)) {
+      return { freeze: false, analyze }
+    }
+    const freeze = await withoutWaiting(client, async () => {
+      await client.query(`LOCK TABLE ONLY ${target} IN ACCESS EXCLUSIVE MODE NOWAIT`)
+      await client.query(`TRUNCATE ONLY ${target}`)
+    })
+    return { freeze, analyze }
   }
 
   /**
@@ -218,6 +265,38 @@ export class CopyPool {
 
   private throwIfFailed(): void {
     if (this.failure) throw this.failure.error
+  }
+}
+
+/**
+ * ANALYZE a table in the loading transaction, unless another session holds a
+ * lock on it or on one of its partitions (one that session loads, truncated
+ * for FREEZE): waiting would never end, since every session commits only once
+ * all are done. Then it is left for the end.
+ */
+function analyzeNow(client: pg.Client, table: string): Promise<boolean> {
+  return withoutWaiting(client, async () => {
+    // LOCK TABLE also locks every partition: ANALYZE then waits for nothing.
+    await client.query(`LOCK TABLE ${table} IN SHARE UPDATE EXCLUSIVE MODE NOWAIT`)
+    await client.query(`ANALYZE ${table}`)
+  })
+}
+
+/**
+ * Run `fn` in a savepoint of the loading transaction; false (and undone) when
+ * it needed a lock another session holds (its LOCK … NOWAIT failed).
+ */
+async function withoutWaiting(client: pg.Client, fn: () => Promise<void>): Promise<boolean> {
+  await client.query('SAVEPOINT dumpling_nowait')
+  try {
+    await fn()
+    await client.query('RELEASE SAVEPOINT dumpling_nowait')
+    return true
+  } catch (err) {
+    if ((err as { code?: string }).code !== '55P03') throw err
+    await client.query('ROLLBACK TO SAVEPOINT dumpling_nowait')
+    await client.query('RELEASE SAVEPOINT dumpling_nowait')
+    return false
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream'
 import type pg from 'pg'
 import { AppError } from '../errors.js'
-import { CopyPool, type CopySink } from './copy-pool.js'
+import { type AnalyzeWhenLoaded, CopyPool, type CopySink } from './copy-pool.js'
 import { runParallel } from './run-parallel.js'
 import { nextPiece } from './sql-splitter.js'
 import { copyTableName, planPostData, statementKind } from './statement-kind.js'
@@ -22,12 +22,25 @@ export interface LoadOptions {
   /** Sessions for COPY blocks, indexes and foreign keys, all in parallel. */
   workers: pg.Client[]
   onProgress?: (progress: LoadProgress) => void
+  /** ANALYZE each table in its loading session once its expected rows are in. */
+  analyzeWhenLoaded?: AnalyzeWhenLoaded | undefined
+  /**
+   * Statements to run alongside the index builds, on every session, once the
+   * rows are committed (given the tables that received rows). Taken first:
+   * they are the long ones.
+   */
+  alongsideIndexes?: ((loaded: LoadResult) => Promise<string[]>) | undefined
 }
 
 export interface LoadResult {
   /** Rows loaded per table (`schema.table`), as the server counted them. */
   rows: Map<string, number>
+  /** Tables analyzed while the others loaded (see `analyzeWhenLoaded`). */
+  analyzed: Set<string>
 }
+
+/** Bytes of SQL text parsed at a time (more only for a statement longer than that). */
+const sqlWindow = 64 << 10
 
 /** What ends a COPY block: a line holding only `\.`. */
 const endOfData = Buffer.from('\n\\.\n')
@@ -48,13 +61,17 @@ export async function loadDump(options: LoadOptions): Promise<LoadResult> {
   const tables = new Set<string>()
   const progress: LoadProgress = { blocks: 0, rows: 0, tablesLoaded: 0, phase: 'schema' }
   const report = () => options.onProgress?.({ ...progress })
-  const pool = new CopyPool(workers, (table, rows) => {
-    progress.blocks++
-    progress.rows += rows
-    tables.add(table)
-    progress.tablesLoaded = tables.size
-    report()
-  })
+  const pool = new CopyPool(
+    workers,
+    (table, rows) => {
+      progress.blocks++
+      progress.rows += rows
+      tables.add(table)
+      progress.tablesLoaded = tables.size
+      report()
+    },
+    options.analyzeWhenLoaded ?? null,
+  )
   let restrictKey: string | null = null
   let sawData = false
 
@@ -107,13 +124,21 @@ export async function loadDump(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(workers.map((w) => runAll(w, settings)))
   progress.phase = 'indexes'
   report()
-  await runParallel(workers, plan.indexes, run)
+  const alongside =
+    (await options.alongsideIndexes?.({ rows: pool.rows, analyzed: pool.analyzed })) ?? []
+  // An ANALYZE and an index build on the same table wait for each other in turn;
+  // should the server see a deadlock between them, the loser runs again.
+  await runParallel(
+    alongside.length > 0 ? [main, ...workers] : workers,
+    [...alongside, ...plan.indexes],
+    runRetryingDeadlocks,
+  )
   await runAll(main, plan.beforeForeignKeys)
   progress.phase = 'constraints'
   report()
   await runParallel(workers, plan.foreignKeys, runRetryingDeadlocks)
   await runAll(main, plan.afterForeignKeys)
-  return { rows: pool.rows }
+  return { rows: pool.rows, analyzed: pool.analyzed }
 }
 
 interface DumpHandlers {
@@ -171,46 +196,76 @@ async function readDump(input: Readable, handlers: DumpHandlers): Promise<void> 
         pending = pending.subarray(end + endOfData.length)
         continue
       }
-      // latin1: one character per byte, so offsets are byte offsets.
-      const text = pending.toString('latin1')
+      // latin1: one character per byte, so offsets are byte offsets. Only a window
+      // of the buffer becomes text: after a block, the rest of a chunk is mostly
+      // the next block's rows, and only the statement before them is wanted.
+      let size = Math.min(pending.length, sqlWindow)
+      let whole = false
       let at = 0
       let copy: string | null = null
       for (;;) {
-        const piece = nextPiece(text, at, atEnd)
-        if (!piece) break
-        const line = lines
-        lines += countNewlines(text, at, piece.end)
-        if (piece.kind === 'meta') {
-          handlers.onMeta(piece.command, piece.argument, line)
-          at = piece.end
-          continue
-        }
-        const sql = Buffer.from(piece.sql, 'latin1').toString('utf8')
-        if (statementKind(sql) === 'copy') {
-          // The rows start on the line after the statement.
-          const eol = text.indexOf('\n', piece.end)
-          if (eol === -1 && !atEnd) {
-            lines = line
+        whole = size === pending.length
+        const text = pending.toString('latin1', 0, size)
+        const last = atEnd && whole
+        for (;;) {
+          const piece = nextPiece(text, at, last)
+          if (!piece) break
+          const line = lines
+          lines += countNewlines(text, at, piece.end)
+          if (piece.kind === 'meta') {
+            handlers.onMeta(piece.command, piece.argument, line)
+            at = piece.end
+            continue
+          }
+          const sql = Buffer.from(piece.sql, 'latin1').toString('utf8')
+          if (statementKind(sql) === 'copy') {
+            // The rows start on the line after the statement.
+            const eol = text.indexOf('\n', piece.end)
+            if (eol === -1 && !last) {
+              lines = line
+              break
+            }
+            at = eol === -1 ? text.length : eol + 1
+            copy = sql
             break
           }
-          at = eol === -1 ? text.length : eol + 1
-          copy = sql
-          break
+          await handlers.onStatement(sql)
+          at = piece.end
         }
-        await handlers.onStatement(sql)
-        at = piece.end
+        if (copy !== null || at > 0 || whole) break
+        size = Math.min(pending.length, size * 4)
       }
       pending = pending.subarray(at)
-      // At the end, what nextPiece leaves is whitespace and comments only.
-      if (copy === null) return
+      if (copy === null) {
+        // More of the buffer to read; or, at the end, whitespace and comments only.
+        if (!whole) continue
+        return
+      }
       copyStatement = copy
       sink = await handlers.onCopy(copy)
       atBlockStart = true
     }
   }
 
-  for await (const chunk of input) {
-    pending = pending.length === 0 ? (chunk as Buffer) : Buffer.concat([pending, chunk as Buffer])
+  for await (const chunk of input as AsyncIterable<Buffer>) {
+    // consume() sets it: TypeScript cannot tell.
+    const open = sink as CopySink | null
+    if (pending.length === 0) {
+      pending = chunk
+    } else if (open && !atBlockStart && pending.length < endOfData.length) {
+      // Inside a block, only the few bytes that may start its end are held back:
+      // unless the end straddles them and the chunk's head, pass them on rather
+      // than copy every chunk into a new buffer.
+      const seam = Buffer.concat([pending, chunk.subarray(0, endOfData.length - 1)])
+      if (seam.indexOf(endOfData) === -1) {
+        await open.write(pending)
+        pending = chunk
+      } else {
+        pending = Buffer.concat([pending, chunk])
+      }
+    } else {
+      pending = Buffer.concat([pending, chunk])
+    }
     await consume(false)
   }
   await consume(true)

@@ -22,3 +22,8 @@ export function checkRowCounts(manifest: Manifest | null, loaded: Map<string, nu
     )
   }
 }
+
+/** The rows each table with data holds when complete, by the manifest. */
+export function expectedRows(manifest: Manifest): Map<string, number> {
+  return new Map(manifest.tables.filter((t) => t.data === 'dump').map((t) => [t.name, t.rows]))
+}

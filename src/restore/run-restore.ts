@@ -1,8 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs'
-import { Transform } from 'node:stream'
-import { createGunzip } from 'node:zlib'
-import type pg from 'pg'
-import { quoteIdent } from '../db/sql-names.js'
+import { existsSync } from 'node:fs'
 import { AppError } from '../errors.js'
 import { snapshotId } from '../snapshot/manifest.js'
 import { isSnapshotId } from '../storage/keys.js'
@@ -17,22 +13,19 @@ import {
   type Target,
   type TargetPolicy,
 } from './guards.js'
-import { type LoadProgress, loadDump } from './load-dump.js'
+import { loadIntoScratch } from './load-into-scratch.js'
 import { requiredExtensions } from './required-extensions.js'
-import { checkRowCounts } from './row-counts.js'
-import { runParallel } from './run-parallel.js'
 import {
   downloadLink,
   fromStorage,
   isLink,
   type LocalSnapshot,
   localFile,
-  verifyDump,
+  verifyBeforeLoad,
 } from './snapshot-source.js'
 import { swapDatabases } from './swap-databases.js'
 import {
   connectMaintenance,
-  connectTarget,
   dropDatabase,
   missingExtensions,
   openSessions,
@@ -125,7 +118,9 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreSummar
       )
     }
     emit({ type: 'phase', phase: 'verify' })
-    await verifyDump(snapshot)
+    // A local file's sha256 is computed while it loads (one read instead of two);
+    // nothing is swapped in unless it matched.
+    const hashWhileLoading = verifyBeforeLoad(snapshot)
     if (!manifest) {
       emit({
         type: 'warning',
@@ -162,7 +157,14 @@ export async function runRestore(options: RestoreOptions): Promise<RestoreSummar
         replaces: facts.exists,
       })
 
-      const loaded = await loadIntoScratch(options, snapshot, target, names.scratch, admin, emit)
+      const loaded = await loadIntoScratch(
+        { ...options, hashWhileLoading },
+        snapshot,
+        target,
+        names.scratch,
+        admin,
+        emit,
+      )
       emit({ type: 'phase', phase: 'swap' })
       const previous = await swapDatabases(admin, {
         target: target.database,
@@ -234,133 +236,5 @@ async function askToConfirm(options: RestoreOptions, request: ConfirmRequest): P
   }
   if (!(await options.confirm(request))) {
     throw new AppError('restore_refused', 'Not confirmed: nothing was changed.')
-  }
-}
-
-/**
- * Create the scratch database and load the dump into it; check the row counts
- * and ANALYZE. Any failure (or Ctrl-C) drops the scratch database again.
- */
-async function loadIntoScratch(
-  options: RestoreOptions,
-  snapshot: LocalSnapshot,
-  target: Target,
-  scratch: string,
-  admin: pg.Client,
-  emit: (e: RestoreEvent) => void,
-): Promise<{ tables: number; rows: number }> {
-  const owner = options.owner ? ` OWNER ${quoteIdent(options.owner)}` : ''
-  try {
-    // A scratch database of this very snapshot left by a killed restore: ours to remove.
-    await dropDatabase(admin, scratch)
-    await admin.query(
-      `CREATE DATABASE ${quoteIdent(scratch)} TEMPLATE template0 ENCODING 'UTF8'${owner}`,
-    )
-  } catch (err) {
-    if (err instanceof AppError) throw err
-    throw new AppError(
-      'restore_failed',
-      `Cannot create the database ${scratch} to load into: ${(err as Error).message}. The connecting role needs CREATEDB (ALTER ROLE … CREATEDB)${options.owner ? ` and membership in ${options.owner}` : ''}. ${describeTarget(target)} is unchanged.`,
-      { cause: err },
-    )
-  }
-  const clients: pg.Client[] = []
-  const abort = () => {
-    for (const c of clients) c.end().catch(() => {})
-  }
-  options.signal?.addEventListener('abort', abort, { once: true })
-  try {
-    const connect = async () => {
-      const c = await connectTarget(options.targetUrl, scratch, { load: true, role: options.owner })
-      clients.push(c)
-      return c
-    }
-    const main = await connect()
-    const workers = await Promise.all(Array.from({ length: options.jobs }, connect))
-    if (options.signal?.aborted) abort()
-
-    const file = createReadStream(snapshot.dumpPath, { highWaterMark: 1 << 20 })
-    const bytesTotal = snapshot.manifest?.dump.bytes ?? snapshot.digest?.bytes ?? 0
-    const tablesTotal = snapshot.manifest
-      ? snapshot.manifest.tables.filter((t) => t.data === 'dump').length
-      : null
-    let bytesRead = 0
-    let last: LoadProgress = { blocks: 0, rows: 0, tablesLoaded: 0, phase: 'schema' }
-    const progress = () =>
-      emit({
-        type: 'progress',
-        bytesRead,
-        bytesTotal,
-        tablesLoaded: last.tablesLoaded,
-        tablesTotal,
-        rows: last.rows,
-      })
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        bytesRead += chunk.length
-        done(null, chunk)
-      },
-    })
-    // 16 KiB output chunks (the default) make gunzip ten times slower on these many-member dumps.
-    const gunzip = createGunzip({ chunkSize: 1 << 20 })
-    file.on('error', (err) => gunzip.destroy(err))
-    counter.on('error', (err) => gunzip.destroy(err))
-    emit({ type: 'phase', phase: 'schema' })
-    const loaded = await loadDump({
-      input: file.pipe(counter).pipe(gunzip),
-      main,
-      workers,
-      onProgress: (p) => {
-        if (p.phase !== last.phase && p.phase !== 'schema') emit({ type: 'phase', phase: p.phase })
-        last = p
-        progress()
-      },
-    })
-    checkRowCounts(snapshot.manifest, loaded.rows)
-
-    emit({ type: 'phase', phase: 'analyze' })
-    // A partitioned table's ANALYZE also analyzes every partition: partitions are
-    // not analyzed again on their own. Largest first, so the sessions finish together.
-    const { rows: tables } = await main.query<{ name: string }>(
-      `SELECT format('%I.%I', n.nspname, c.relname) AS name
-         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'm', 'p') AND NOT c.relispartition
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-          AND n.nspname NOT LIKE 'pg_toast%'
-        ORDER BY (SELECT sum(pg_relation_size(t.relid)) FROM pg_partition_tree(c.oid) t) DESC`,
-    )
-    await runParallel(workers, tables, async (client, t) => {
-      await client.query(`ANALYZE ${t.name}`)
-    })
-    const rows = [...loaded.rows.values()].reduce((a, b) => a + b, 0)
-    return { tables: loaded.rows.size, rows }
-  } catch (err) {
-    abort()
-    await Promise.all(clients.map((c) => c.end().catch(() => {})))
-    // Bounded (dropDatabase): a cleanup that cannot finish says so instead of hanging.
-    const leftover = await dropDatabase(admin, scratch).then(
-      () => null,
-      (e: unknown) => (e instanceof Error ? e.message : String(e)),
-    )
-    const cleanup =
-      leftover === null
-        ? 'the half-made database was removed'
-        : `the half-made database ${scratch} could not be removed: ${leftover}`
-    if (options.signal?.aborted) {
-      throw new AppError(
-        'interrupted',
-        `Interrupted: ${cleanup}; ${describeTarget(target)} is unchanged.`,
-        { cause: err },
-      )
-    }
-    const reason = err instanceof AppError ? err.message : (err as Error).message
-    throw new AppError(
-      err instanceof AppError && err.code !== 'restore_failed' ? err.code : 'restore_failed',
-      `The restore failed${leftover === null ? ' and was undone' : ''}: ${describeTarget(target)} is unchanged, and ${cleanup}. ${reason}`,
-      { cause: err },
-    )
-  } finally {
-    options.signal?.removeEventListener('abort', abort)
-    await Promise.all(clients.map((c) => c.end().catch(() => {})))
   }
 }

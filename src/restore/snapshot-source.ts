@@ -137,22 +137,46 @@ async function saveToTemp(
 }
 
 /**
- * The dump must be exactly the one the manifest describes (size and sha256),
- * checked before anything is loaded.
+ * Before anything is loaded: a dump whose digest is known already (computed
+ * while it was downloaded) must match the manifest's size and sha256; a local
+ * file must have the manifest's size, and its sha256 is computed while it
+ * loads (`checkDigest` at the end, before anything is swapped in). Returns
+ * whether that check is still to come.
  */
-export async function verifyDump(snapshot: LocalSnapshot): Promise<void> {
+export function verifyBeforeLoad(snapshot: LocalSnapshot): boolean {
   const { manifest } = snapshot
-  if (!manifest) return
-  const digest = snapshot.digest ?? (await digestFile(snapshot.dumpPath))
-  if (digest.bytes !== manifest.dump.bytes || digest.sha256 !== manifest.dump.sha256) {
-    throw new AppError(
-      'snapshot_invalid',
-      `The dump from ${snapshot.description} does not match its manifest (snapshot ${manifest.id}): ${digest.bytes} bytes with sha256 ${digest.sha256}, the manifest says ${manifest.dump.bytes} bytes with sha256 ${manifest.dump.sha256}. It is damaged or not this snapshot's dump; nothing was changed. Fetch it again.`,
-    )
+  if (!manifest) return false
+  if (snapshot.digest) {
+    checkDigest(snapshot, snapshot.digest, false)
+    return false
   }
+  const bytes = statSync(snapshot.dumpPath).size
+  if (bytes !== manifest.dump.bytes)
+    checkDigest(snapshot, { sha256: '(not computed)', bytes }, false)
+  return true
 }
 
-async function digestFile(path: string): Promise<{ sha256: string; bytes: number }> {
+/**
+ * The dump must be exactly the one the manifest describes (size and sha256).
+ * `loaded`: the mismatch was found while loading (into the scratch database,
+ * which the caller drops), not before.
+ */
+export function checkDigest(
+  snapshot: LocalSnapshot,
+  digest: { sha256: string; bytes: number },
+  loaded: boolean,
+): void {
+  const { manifest } = snapshot
+  if (!manifest) return
+  if (digest.bytes === manifest.dump.bytes && digest.sha256 === manifest.dump.sha256) return
+  throw new AppError(
+    'snapshot_invalid',
+    `The dump from ${snapshot.description} does not match its manifest (snapshot ${manifest.id}): ${digest.bytes} bytes with sha256 ${digest.sha256}, the manifest says ${manifest.dump.bytes} bytes with sha256 ${manifest.dump.sha256}. It is damaged or not this snapshot's dump; ${loaded ? 'it was never swapped in' : 'nothing was changed'}. Fetch it again.`,
+  )
+}
+
+/** sha256 and size of a file, read once. */
+export async function digestFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256')
   let bytes = 0
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {

@@ -143,6 +143,25 @@ describe('dumpling restore', () => {
       "SELECT count(*)::int AS n FROM pg_stat_user_tables WHERE relname = 'users' AND last_analyze IS NOT NULL",
     )
     expect(analyzed).toEqual([{ n: 1 }])
+    // Every table has statistics: those analyzed while others loaded, partitions,
+    // inheritance children, and the expression indexes built after the rows.
+    expect(
+      await query(
+        name,
+        `SELECT schemaname || '.' || relname AS t FROM pg_stat_user_tables
+          WHERE last_analyze IS NULL ORDER BY 1`,
+      ),
+    ).toEqual([])
+    const expressionIndexes = await query<{ index: string; stats: boolean }>(
+      name,
+      `SELECT i.indexrelid::regclass::text AS index,
+              EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = i.indexrelid) AS stats
+         FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+        WHERE i.indexprs IS NOT NULL AND t.relkind = 'r'
+          AND EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = t.oid)`,
+    )
+    expect(expressionIndexes.map((i) => i.index)).toContain('users_username_lower_key')
+    expect(expressionIndexes.filter((i) => !i.stats)).toEqual([])
     expect(await databases(`${name}__`)).toEqual([])
   })
 
@@ -280,15 +299,59 @@ describe('dumpling restore', () => {
     expect(unverified.code).toBe(0)
   })
 
-  it('refuses a dump whose sha256 does not match its manifest, before any change', async () => {
+  it('refuses a damaged dump, found while it loads: the target is untouched and the scratch database dropped', async () => {
     const name = targetName('checksum')
+    expect((await restore([foreign, '--target', targetUrl(name), '--yes'])).code).toBe(0)
+    await query(
+      name,
+      "INSERT INTO public.feature_flags (name, enabled) VALUES ('marker-kept', true)",
+    )
     const manifest = JSON.parse(readFileSync(join(foreign, 'manifest.json'), 'utf8'))
     const dir = snapshotFolder('tampered', readFileSync(join(foreign, 'dump.sql.gz')), manifest)
     const dump = readFileSync(join(dir, 'dump.sql.gz'))
     dump.writeUInt8(dump.readUInt8(dump.length >> 1) ^ 0xff, dump.length >> 1)
     writeFileSync(join(dir, 'dump.sql.gz'), dump)
     const result = await restore([dir, '--target', targetUrl(name), '--yes'])
+    // The damage breaks the gunzip stream first; the checksum is what is reported.
+    expect(result.stderr).toMatch(
+      /unchanged.*removed.*does not match its manifest.*never swapped in/s,
+    )
+    expect(result.code).toBe(21)
+    expect(await marker(name)).toEqual(['marker-kept'])
+    expect(await databases(name)).toEqual([name])
+  })
+
+  it('refuses a dump that loads cleanly when its sha256 differs from the manifest, and swaps nothing in', async () => {
+    const name = targetName('digest')
+    const manifest = JSON.parse(readFileSync(join(foreign, 'manifest.json'), 'utf8'))
+    const dir = snapshotFolder(
+      'other-digest',
+      readFileSync(join(foreign, 'dump.sql.gz')),
+      manifest,
+      (m) => {
+        m.dump.sha256 = '0'.repeat(64)
+      },
+    )
+    const result = await restore([dir, '--target', targetUrl(name), '--yes'])
+    expect(result.stderr).toMatch(/does not match its manifest.*sha256 0{64}.*never swapped in/s)
+    expect(result.code).toBe(21)
+    expect(await databases(name)).toEqual([])
+  })
+
+  it('refuses a dump whose size differs from its manifest before anything is created', async () => {
+    const name = targetName('size')
+    const manifest = JSON.parse(readFileSync(join(foreign, 'manifest.json'), 'utf8'))
+    const dir = snapshotFolder(
+      'short',
+      readFileSync(join(foreign, 'dump.sql.gz')),
+      manifest,
+      (m) => {
+        m.dump.bytes += 1
+      },
+    )
+    const result = await restore([dir, '--target', targetUrl(name), '--yes'])
     expect(result.stderr).toMatch(/does not match its manifest.*nothing was changed/s)
+    expect(result.stderr).not.toMatch(/half-made/)
     expect(result.code).toBe(21)
     expect(await databases(name)).toEqual([])
   })
