@@ -1,4 +1,5 @@
 import { createDigest } from './keyed-digest.js'
+import { ownString } from './own-string.js'
 import { isTransformerName, type TransformerName, transformers } from './registry.js'
 import type { ColumnInfo, Digest, RuleSpec, Transformer, ValueTransform } from './transformer.js'
 
@@ -133,7 +134,8 @@ function memoize(fn: ValueTransform): ValueTransform {
     }
     const out = fn(value)
     if (memo.size >= memoSize) memo.clear()
-    memo.set(value, out)
+    // Own copies: the value (and an output that is part of it) may be a slice of a whole batch.
+    memo.set(ownString(value), out === null ? null : ownString(out))
     return out
   }
 }
