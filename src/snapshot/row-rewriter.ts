@@ -2,7 +2,6 @@ import type { ValueTransform } from '../transformers/index.js'
 import { escapeCopyValue, unescapeCopyValue } from './copy-text.js'
 import type { OutBuffer } from './out-buffer.js'
 
-const TAB = 9
 const NEWLINE = 10
 const BACKSLASH = 92
 const N = 78
