@@ -89,6 +89,16 @@ describe('row rewriter', () => {
     }
   })
 
+  it('rewrites every row of a batch larger than a segment, a row longer than one too', () => {
+    const rows = Array.from({ length: 5000 }, (_, i) =>
+      i === 2500 ? `${'é'.repeat(70_000)}\tkept\n` : `row ${i} Zoë\t${i}\n`,
+    )
+    const input = rows.join('')
+    const { text, rows: count } = rewrite(input, [upper], input.length)
+    expect(count).toBe(5000)
+    expect(text).toBe(input.replace(/^[^\t]*/gm, (f) => f.toUpperCase()))
+  })
+
   it('passes rows through untouched and counts them when nothing is transformed', () => {
     expect(rewrite('a\tb\nc\td\ne\tf\n', [])).toEqual({ text: 'a\tb\nc\td\ne\tf\n', rows: 3 })
   })

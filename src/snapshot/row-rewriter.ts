@@ -7,6 +7,8 @@ const BACKSLASH = 92
 const N = 78
 /** A byte that is not ASCII, in a batch decoded as latin1. */
 const nonAscii = /[\x80-\xff]/g
+/** Bytes of rows decoded at once: below V8's large-object threshold (128 KiB). */
+const segmentBytes = 64 * 1024
 /** Fields longer than this are decoded on their own (see fieldValue). */
 const longField = 64
 
@@ -41,7 +43,7 @@ export function createRowRewriter(
   let pending: Buffer[] = []
   let rows = 0
 
-  /** The batch being processed, as latin1: character i is byte i, so offsets serve both. */
+  /** The segment of rows being processed, as latin1: character i is byte i, so offsets serve both. */
   let text = ''
   /** Index of the first byte ≥ 0x80 at or after the last place looked, or Infinity. */
   let nonAsciiAt = Number.POSITIVE_INFINITY
@@ -113,8 +115,32 @@ export function createRowRewriter(
       out.writeBytes(buf, 0, last + 1)
       return last + 1
     }
-    // One decode per batch; each field is then found and cut out of a string,
-    // which costs far less than a Buffer.indexOf and a toString per field.
+    // Whole rows of up to `segmentBytes` at a time (a longer row alone).
+    while (pos < buf.length) {
+      let cut = buf.length
+      if (pos + segmentBytes < buf.length) {
+        cut = buf.lastIndexOf(NEWLINE, pos + segmentBytes - 1) + 1
+        if (cut <= pos) {
+          const nl = buf.indexOf(NEWLINE, pos + segmentBytes)
+          cut = nl < 0 ? buf.length : nl + 1
+        }
+      }
+      const used = processSegment(buf.subarray(pos, cut))
+      pos += used
+      if (pos < cut) break
+    }
+    return pos
+  }
+
+  /**
+   * One decode per segment; each field is then found and cut out of a string,
+   * which costs far less than a Buffer.indexOf and a toString per field.
+   * Segments stay under V8's large-object size, so their strings die young:
+   * a megabyte string per batch went to the old generation and tripled the
+   * full collections.
+   */
+  const processSegment = (buf: Buffer): number => {
+    let pos = 0
     text = buf.toString('latin1')
     nonAsciiAt = nonAsciiFrom(0)
     try {
