@@ -57,6 +57,48 @@ describe('row rewriter', () => {
     expect(text).toBe('ZOË ÅNGSTRÖM\tok\n')
   })
 
+  it('decodes ASCII and non-ASCII, short and long fields of one batch alike', () => {
+    const long = `${'x'.repeat(70)}é`
+    const rows = [
+      ['Zoë', 'plain ascii value', '1 Main Street, Springfield', 'kept é'],
+      ['ascii', 'Søren Kierkegaard', long, 'kept'],
+      ['\\N', 'a\\tb', 'Łukasz', '\\N'],
+    ]
+    const input = rows.map((r) => `${r.join('\t')}\n`).join('')
+    const seen: string[] = []
+    const spy = (v: string) => {
+      seen.push(v)
+      return v.toUpperCase()
+    }
+    for (const chunkSize of [input.length * 3, 1, 7]) {
+      seen.length = 0
+      const { text } = rewrite(input, [spy, spy, spy], chunkSize)
+      expect(seen).toEqual([
+        'Zoë',
+        'plain ascii value',
+        '1 Main Street, Springfield',
+        'ascii',
+        'Søren Kierkegaard',
+        long,
+        'a\tb',
+        'Łukasz',
+      ])
+      expect(text).toBe(
+        `ZOË\tPLAIN ASCII VALUE\t1 MAIN STREET, SPRINGFIELD\tkept é\nASCII\tSØREN KIERKEGAARD\t${long.toUpperCase()}\tkept\n\\N\tA\\tB\tŁUKASZ\t\\N\n`,
+      )
+    }
+  })
+
+  it('rewrites every row of a batch larger than a segment, a row longer than one too', () => {
+    const rows = Array.from({ length: 5000 }, (_, i) =>
+      i === 2500 ? `${'é'.repeat(70_000)}\tkept\n` : `row ${i} Zoë\t${i}\n`,
+    )
+    const input = rows.join('')
+    const { text, rows: count } = rewrite(input, [upper], input.length)
+    expect(count).toBe(5000)
+    expect(text).toBe(input.replace(/^[^\t]*/gm, (f) => f.toUpperCase()))
+  })
+
   it('passes rows through untouched and counts them when nothing is transformed', () => {
     expect(rewrite('a\tb\nc\td\ne\tf\n', [])).toEqual({ text: 'a\tb\nc\td\ne\tf\n', rows: 3 })
   })

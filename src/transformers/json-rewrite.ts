@@ -1,6 +1,7 @@
 import type { PathStep } from './json-path.js'
 import { containerEnd, invalidJson, literalEnd, numberEnd, skipSpace } from './json-scan.js'
 import { decodeJsonString, jsonStringEnd } from './json-string.js'
+import { ownString } from './own-string.js'
 
 /** What replaces a leaf at a matched path, as JSON text. */
 export interface LeafRewrite {
@@ -81,7 +82,8 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
           next = new Map()
           byKey.set(states, next)
         }
-        next.set(raw, to)
+        // An own copy: the document may be a slice of a whole batch of rows.
+        next.set(ownString(raw), to)
         cached++
       }
     }
