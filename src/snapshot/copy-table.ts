@@ -58,11 +58,16 @@ export async function copyTable(
   let rows = 0
   let bytes = 0
   const inFlight = new Set<Promise<void>>()
+  /** The first batch that failed. Each job's rejection is handled the moment it happens
+   * (an unhandled one would end the process before the run could clean up); the read
+   * loop stops at its next chunk. */
+  let failure = null as { error: unknown } | null
   let pending: Buffer[] = []
   let pendingBytes = 0
 
   const send = async (raw: Buffer) => {
     while (inFlight.size >= maxInFlight) await Promise.race(inFlight)
+    if (failure) throw failure.error
     const job: Promise<void> = runner
       .run(plan, raw)
       .then((result) => writer.appendCompressed(result.gz).then(() => result))
@@ -72,6 +77,9 @@ export async function copyTable(
         options.onChunk?.(result.rows, result.gz.length)
       })
       .finally(() => inFlight.delete(job))
+    job.catch((error: unknown) => {
+      failure ??= { error }
+    })
     inFlight.add(job)
   }
 
@@ -80,6 +88,7 @@ export async function copyTable(
   )
   try {
     for await (const data of stream) {
+      if (failure) throw failure.error
       const chunk = data as Buffer
       const last = chunk.lastIndexOf(NEWLINE)
       if (last < 0 || pendingBytes + last + 1 < options.chunkBytes) {
@@ -97,8 +106,7 @@ export async function copyTable(
     if (pendingBytes > 0) await send(Buffer.concat(pending, pendingBytes))
     await Promise.all(inFlight)
   } catch (err) {
-    for (const job of inFlight) job.catch(() => {})
-    throw err
+    throw failure?.error ?? err
   }
   return { rows, bytes }
 }

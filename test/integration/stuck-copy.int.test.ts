@@ -160,6 +160,9 @@ describe('dropDatabase', () => {
 
 describe('runSnapshot', () => {
   it('ends the session of a COPY TO STDOUT it abandons as soon as it fails, before cleaning up', async () => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', onUnhandled)
     const source = await createDatabase({ from: 'empty' })
     const work = createWorkdir()
     try {
@@ -221,7 +224,12 @@ describe('runSnapshot', () => {
       })
       await expect(run).rejects.toMatchObject({ code: 'dump_failed' })
       expect(copying).toBe(0)
+      // Batches still in flight when the disk filled fail too: each such failure must be
+      // handled, or Node would end the process before the run cleans up.
+      await new Promise((r) => setTimeout(r, 50))
+      expect(unhandled).toEqual([])
     } finally {
+      process.off('unhandledRejection', onUnhandled)
       work.remove()
       await source.drop()
     }
