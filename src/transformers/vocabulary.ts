@@ -1,41 +1,27 @@
-import { faker } from '@faker-js/faker/locale/en'
+import * as lists from './vocabulary-lists.js'
 
 /**
- * Word lists for the fake-value transformers, read once from faker's English
- * locale data. Faker itself is never instantiated or seeded: a transformer
- * picks from these arrays with bits of its keyed digest, which is a mapping
- * (value → fake) rather than a seeded sequence, and costs nanoseconds.
+ * Word lists for the fake-value transformers: faker's English locale data,
+ * extracted into vocabulary-lists.ts by scripts/extract-vocabulary.mjs (a test
+ * checks they still equal the pinned faker's). Faker itself is never loaded,
+ * instantiated or seeded: a transformer picks from these arrays with bits of
+ * its keyed digest, which is a mapping (value → fake) rather than a seeded
+ * sequence, and costs nanoseconds. Loading faker's English locale instead cost
+ * each transform thread about 12 MB of memory.
  */
-
-/** The strings of a locale entry; locale types are loose and entries may be missing. */
-const strings = (list: unknown): string[] =>
-  Array.isArray(list) ? list.filter((s): s is string => typeof s === 'string' && s !== '') : []
-
-/** Merged, deduplicated and sorted, so the order does not depend on faker's files. */
-const unique = (...lists: unknown[]): readonly string[] =>
-  Object.freeze([...new Set(lists.flatMap(strings))].sort())
 
 /** Lowercase a–z only, for the name part of emails and usernames. */
 const handles = (list: readonly string[]): readonly string[] =>
   Object.freeze(list.map((s) => s.toLowerCase().replace(/[^a-z]/g, '')))
 
-/**
- * Only the English locale: the package's main entry loads every locale, which
- * costs ~30 MB and ~250 ms in each transform thread.
- */
-const en = faker.rawDefinitions
-
-const first = en.person?.first_name
-const last = en.person?.last_name
-
-export const firstNames = unique(first?.generic, first?.female, first?.male)
-export const lastNames = unique(last?.generic)
-export const cities = unique(en.location?.city_name)
+export const firstNames = lists.firstNames
+export const lastNames = lists.lastNames
+export const cities = lists.cities
 /** Street names with their suffix ("Abbey Road", "5th Avenue"). */
-export const streetNames = unique(en.location?.street_name)
-export const words = unique(en.lorem?.word)
+export const streetNames = lists.streetNames
+export const words = lists.words
 /** "Inc", "LLC", "Group", "and Sons". */
-export const legalEntityTypes = unique(en.company?.legal_entity_type)
+export const legalEntityTypes = lists.legalEntityTypes
 
 /** `firstNames` / `lastNames` in the same order, lowercased and stripped to a–z. */
 export const handleFirstNames = handles(firstNames)
