@@ -1,13 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  App,
-  type CustomRoute,
-  HTTPReceiver,
-  type Receiver,
-  SocketModeReceiver,
-  webApi,
-} from '@slack/bolt'
+import { App, type CustomRoute, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt'
 import type { Config } from '../config/load-config.js'
 import { AppError } from '../errors.js'
 import type { Jobs } from '../jobs/jobs.js'
@@ -23,6 +16,7 @@ import { register as registerCommands } from './listeners/commands/index.js'
 import { createRateLimit } from './rate-limit.js'
 import { createResponseUrlPoster } from './response-url.js'
 import { createSeenTriggers } from './seen-triggers.js'
+import { SlackReceiver } from './slack-receiver.js'
 
 export interface SlackAppDeps {
   config: Config
@@ -61,8 +55,8 @@ const drainMs = 10_000
 
 /**
  * The Bolt app behind `dumpling serve`. HTTP mode verifies every request's signature
- * with the signing secret (Bolt answers 401 before any listener runs); Socket Mode
- * is used when an app token is configured. developerMode is never on: it logs bodies.
+ * with the signing secret in our lean receiver (401 before Bolt or any listener runs);
+ * Socket Mode is used when an app token is configured. developerMode is never on: it logs bodies.
  */
 export function createSlackApp(deps: SlackAppDeps): SlackServer {
   const { config, storage, jobs } = deps
@@ -105,15 +99,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
         customRoutes: routes,
         installerOptions: { port: config.slack.port, clientOptions },
       })
-    : new HTTPReceiver({
-        signingSecret: signingSecret ?? '',
-        logger: boltLogger,
-        customRoutes: routes,
-        port: config.slack.port,
-        processBeforeResponse: false,
-        // Unknown paths get 404 instead of Bolt's thrown error.
-        dispatchErrorHandler: ({ response }) => json(response, 404, { ok: false }),
-      })
+    : new SlackReceiver({ signingSecret: signingSecret ?? '', log, routes })
   const app = new App({
     receiver,
     authorize: async () => ({ botToken }),
