@@ -9,7 +9,12 @@ import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
 import { freePort, startServeProcess } from '../slack/serve-process.js'
-import { type SlackStandIn, signedCommand, startSlackStandIn } from '../slack/slack-stand-in.js'
+import {
+  commandBody,
+  type SlackStandIn,
+  signedHeaders,
+  startSlackStandIn,
+} from '../slack/slack-stand-in.js'
 import type { Manifest } from '../snapshot/manifest.js'
 import { createS3Storage } from '../storage/s3-storage.js'
 import { type BenchS3, startBenchS3 } from './bench-s3.js'
@@ -107,14 +112,18 @@ slack:
     await serve.ready()
 
     log(`Serve: ${requests} signed /dump latest requests, ${concurrency} at a time…`)
+    // Bodies and response_urls are made before the clock starts; each request is still
+    // signed (timestamp and HMAC) just before it is sent, as Slack does.
+    const planned = Array.from({ length: requests }, (_, i) =>
+      planRequest(slack, users[i % users.length] ?? 'U0', i),
+    )
+    const target = new URL(`${base}/slack/events`)
     const results: Result[] = []
     let next = 0
     const worker = async () => {
       while (next < requests) {
         const i = next++
-        results.push(
-          await oneRequest(base, slack, signingSecret, users[i % users.length] ?? 'U0', i),
-        )
+        results.push(await oneRequest(target, slack, signingSecret, planned[i] as Planned, i))
       }
     }
     const cpu0 = {
@@ -141,15 +150,14 @@ slack:
   }
 }
 
-async function oneRequest(
-  base: string,
-  slack: SlackStandIn,
-  secret: string,
-  user: string,
-  i: number,
-): Promise<Result> {
+interface Planned {
+  responseId: string
+  body: string
+}
+
+function planRequest(slack: SlackStandIn, user: string, i: number): Planned {
   const response = slack.responseUrl()
-  const { headers, body } = signedCommand(secret, {
+  const body = commandBody({
     text: 'latest',
     team_id: 'T0BENCH',
     channel_id: 'C0BENCH',
@@ -157,19 +165,33 @@ async function oneRequest(
     trigger_id: `bench.${i}.${response.id}`,
     response_url: response.url,
   })
-  const reply = slack.waitForReply(response.id, 10_000).then((r) => String(r.text))
+  return { responseId: response.id, body }
+}
+
+async function oneRequest(
+  target: URL,
+  slack: SlackStandIn,
+  secret: string,
+  planned: Planned,
+  i: number,
+): Promise<Result> {
+  const reply = slack.waitForReplyText(planned.responseId, 10_000)
   // Awaited only after a 200; a failed request must not leave it rejecting unheard.
   reply.catch(() => {})
   const t0 = performance.now()
   try {
-    const status = await post(`${base}/slack/events`, body, headers)
+    const status = await post(target, planned.body, signedHeaders(secret, planned.body))
     const ackMs = performance.now() - t0
     if (status !== 200) return { i, ackMs, replyMs: Number.NaN, error: `HTTP ${status}` }
     const text = await reply
     const replyMs = performance.now() - t0
-    const error = text.includes('Download dump.sql.gz')
-      ? null
-      : `reply without a link: ${text.slice(0, 60)}`
+    // An ephemeral reply with a presigned link in it (the JSON is checked, not parsed).
+    const error =
+      text.includes('"response_type":"ephemeral"') &&
+      text.includes('X-Amz-Signature=') &&
+      text.includes('Download dump.sql.gz')
+        ? null
+        : `reply without a link: ${text.slice(0, 60)}`
     return { i, ackMs, replyMs, error }
   } catch (err) {
     return { i, ackMs: performance.now() - t0, replyMs: Number.NaN, error: (err as Error).message }
@@ -185,11 +207,18 @@ async function oneRequest(
 const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 })
 
 /** POST a body; resolves with the status once the answer is read. */
-function post(url: string, body: string, headers: Record<string, string>): Promise<number> {
+function post(target: URL, body: string, headers: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
+    headers['content-length'] = String(Buffer.byteLength(body))
     const req = request(
-      url,
-      { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        agent,
+        headers,
+      },
       (res) => {
         res.resume()
         res.once('end', () => resolve(res.statusCode ?? 0))
