@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { AppError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { compactUtc } from '../snapshot/manifest.js'
@@ -10,9 +10,13 @@ export interface AuditDeps {
   log: Logger
 }
 
-/** An audit event id that sorts by time: `20261127T160512Z-9f3a1c2b`. */
+/**
+ * An audit event id that sorts by time: `20261127T160512Z-9f3a1c2b`. The 8 random hex
+ * digits come from randomUUID, which draws on a cached pool: randomBytes(4) asked
+ * OpenSSL once per event, a measurable share of a command's CPU under load.
+ */
 export function auditEventId(now: Date): string {
-  return `${compactUtc(now)}-${randomBytes(4).toString('hex')}`
+  return `${compactUtc(now)}-${randomUUID().slice(0, 8)}`
 }
 
 /** The object name of a single event under audit/: `<id>.json`. */

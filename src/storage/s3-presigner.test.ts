@@ -57,4 +57,21 @@ describe('createS3Presigner', () => {
     expect(b.searchParams.get('X-Amz-Expires')).toBe('60')
     expect(a.searchParams.get('X-Amz-Signature')).not.toBe(b.searchParams.get('X-Amz-Signature'))
   })
+
+  it('signs with the credentials of the moment when they rotate', async () => {
+    // Expiring now: the SDK asks the provider again on each use.
+    const expiration = new Date()
+    let current = { accessKeyId: 'AKIDFIRST', secretAccessKey: 'first-secret', expiration }
+    const rotating = new S3Client({ region: 'eu-west-1', credentials: async () => current })
+    const presign = createS3Presigner(rotating)
+    const signingDate = new Date(Date.UTC(2026, 10, 27, 12, 0, 0))
+    const id = '20261127T030000Z-3f9a'
+    const expected = () =>
+      getSignedUrl(rotating, new GetObjectCommand(input(id)), { expiresIn: 180, signingDate })
+    expect(await presign(input(id), { expiresIn: 180, signingDate })).toBe(await expected())
+    current = { accessKeyId: 'AKIDSECOND', secretAccessKey: 'second-secret', expiration }
+    const second = await presign(input(id), { expiresIn: 180, signingDate })
+    expect(second).toContain('AKIDSECOND')
+    expect(second).toBe(await expected())
+  })
 })
