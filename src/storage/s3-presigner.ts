@@ -134,7 +134,14 @@ async function fastSigner(
           .replace(/\s+/g, ' ')}`,
     )
     .join('\n')
+  // Each parameter escaped once as `name=value`; a link joins them in two orders: sorted
+  // by escaped name for the canonical request, the SDK's order for the URL.
+  const pair = (name: string, value: string) => `${escapeUri(name)}=${escapeUri(value)}`
+  const fixedPairs = new Map(
+    Object.entries(fixed).map(([name, value]) => [name, pair(name, value)]),
+  )
   const order = Object.keys(query).filter((name) => name !== 'X-Amz-Signature')
+  const prefix = formatUrl({ ...probe, query: {} })
   const head = `${probe.method}\n${probe.path}\n`
   const tail = `\n${canonicalHeaders}\n\n${signedHeaders}\n${payloadHash}`
 
@@ -149,25 +156,23 @@ async function fastSigner(
       'X-Amz-Expires': String(expiresIn),
       'X-Amz-Security-Token': creds.sessionToken || undefined,
     }
-    // The SDK's order, so that the URL is the one it would give.
-    const q: Record<string, string> = {}
-    for (const name of order) {
-      const value = fixed[name] ?? varying[name]
-      if (value !== undefined) q[name] = value
+    const names =
+      varying['X-Amz-Security-Token'] && !order.includes('X-Amz-Security-Token')
+        ? [...order, 'X-Amz-Security-Token']
+        : order
+    const pairs: string[] = []
+    for (const name of names) {
+      const fixedPair = fixedPairs.get(name)
+      const value = varying[name]
+      if (fixedPair !== undefined) pairs.push(fixedPair)
+      else if (value !== undefined) pairs.push(pair(name, value))
     }
-    if (varying['X-Amz-Security-Token'] && !('X-Amz-Security-Token' in q)) {
-      q['X-Amz-Security-Token'] = varying['X-Amz-Security-Token']
-    }
-    const canonicalQuery = Object.keys(q)
-      .map(escapeUri)
-      .sort()
-      .map((name) => `${name}=${escapeUri(q[decodeURIComponent(name)] as string)}`)
-      .join('&')
+    const canonicalQuery = [...pairs].sort(byName).join('&')
     const hashed = createHash('sha256').update(`${head}${canonicalQuery}${tail}`).digest('hex')
     const signature = createHmac('sha256', keys.get(creds, shortDate, region, service))
       .update(`AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${hashed}`)
       .digest('hex')
-    return formatUrl({ ...probe, query: { ...q, 'X-Amz-Signature': signature } })
+    return `${prefix}?${pairs.join('&')}&X-Amz-Signature=${signature}`
   }
   // The SDK's own signature for the same time is the test: any difference, and the SDK signs.
   const ours = new URL(await sign(probeDate, 180))
@@ -194,6 +199,13 @@ function createSigningKeys(): SigningKeys {
       return key
     },
   }
+}
+
+/** Pairs `name=value` in the order of their (escaped) names, as SigV4 sorts them. */
+function byName(a: string, b: string): number {
+  const x = a.slice(0, a.indexOf('='))
+  const y = b.slice(0, b.indexOf('='))
+  return x < y ? -1 : x > y ? 1 : 0
 }
 
 /** RFC 3986 escaping, as SigV4 wants it (and as the SDK's escapeUri does it). */
