@@ -19,12 +19,14 @@ import type { Manifest } from '../snapshot/manifest.js'
 import { createS3Storage } from '../storage/s3-storage.js'
 import { type BenchS3, startBenchS3 } from './bench-s3.js'
 
-export const serveBenchHelp = `Usage: npm run bench -- --serve [--requests N] [--concurrency N] [--profile DIR]
+export const serveBenchHelp = `Usage: npm run bench -- --serve [--requests N] [--concurrency N] [--warmup N] [--profile DIR]
 
 Starts s3rver with one stored snapshot and a local stand-in for Slack, runs
 "dumpling serve" against them, and sends signed "/dump latest" requests. Prints
 errors, the slowest ack and the time to the ephemeral reply (p50, p99, max).
 Targets: 0 errors, every ack under 3 s, p99 to the reply under 100 ms.
+--warmup N sends N requests the same way first (default 0), untimed and not
+counted, so that the timed ones reach a warm process as in a long-running server.
 --profile DIR writes a CPU profile of "dumpling serve" there.`
 
 /** Tests pick ports with it too. */
@@ -48,6 +50,7 @@ export async function runServeBench(argv: string[]): Promise<number> {
       serve: { type: 'boolean' },
       requests: { type: 'string', default: '2000' },
       concurrency: { type: 'string', default: '50' },
+      warmup: { type: 'string', default: '0' },
       profile: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -58,15 +61,20 @@ export async function runServeBench(argv: string[]): Promise<number> {
   }
   const requests = Number(values.requests)
   const concurrency = Number(values.concurrency)
+  const warmup = Number(values.warmup)
   if (
     !(
+      Number.isInteger(warmup) &&
+      warmup >= 0 &&
       Number.isInteger(requests) &&
       requests > 0 &&
       Number.isInteger(concurrency) &&
       concurrency > 0
     )
   ) {
-    process.stderr.write(`bench: --requests and --concurrency must be whole numbers above 0.\n`)
+    process.stderr.write(
+      `bench: --requests and --concurrency must be whole numbers above 0, --warmup 0 or more.\n`,
+    )
     return 2
   }
   const dir = await mkdtemp(join(tmpdir(), 'dumpling-serve-bench-'))
@@ -111,21 +119,32 @@ slack:
     const base = serve.base
     await serve.ready()
 
-    log(`Serve: ${requests} signed /dump latest requests, ${concurrency} at a time…`)
     // Bodies and response_urls are made before the clock starts; each request is still
     // signed (timestamp and HMAC) just before it is sent, as Slack does.
-    const planned = Array.from({ length: requests }, (_, i) =>
+    const planned = Array.from({ length: warmup + requests }, (_, i) =>
       planRequest(slack, users[i % users.length] ?? 'U0', i),
     )
     const target = new URL(`${base}/slack/events`)
-    const results: Result[] = []
-    let next = 0
-    const worker = async () => {
-      while (next < requests) {
-        const i = next++
-        results.push(await oneRequest(target, slack, signingSecret, planned[i] as Planned, i))
+    /** Sends requests [from, to) of the plan, `concurrency` at a time. */
+    const send = async (from: number, to: number) => {
+      const results: Result[] = []
+      let next = from
+      const worker = async () => {
+        while (next < to) {
+          const i = next++
+          const r = await oneRequest(target, slack, signingSecret, planned[i] as Planned, i - from)
+          results.push(r)
+        }
       }
+      await Promise.all(Array.from({ length: concurrency }, worker))
+      return results
     }
+    let warmupErrors = 0
+    if (warmup > 0) {
+      log(`Warm-up: ${warmup} signed /dump latest requests, ${concurrency} at a time, not timed…`)
+      warmupErrors = (await send(0, warmup)).filter((r) => r.error !== null).length
+    }
+    log(`Serve: ${requests} signed /dump latest requests, ${concurrency} at a time…`)
     const cpu0 = {
       serve: cpuMsOf(serve.pid),
       s3: cpuMsOf(s3.pid),
@@ -133,7 +152,7 @@ slack:
       load: loadavg()[0] ?? Number.NaN,
     }
     const t0 = performance.now()
-    await Promise.all(Array.from({ length: concurrency }, worker))
+    const results = await send(warmup, warmup + requests)
     const seconds = (performance.now() - t0) / 1000
     const own = process.cpuUsage(cpu0.own)
     const cpu = {
@@ -143,7 +162,14 @@ slack:
       load: [cpu0.load, loadavg()[0] ?? Number.NaN] as const,
     }
     const audited = await readAudit(s3)
-    process.stdout.write(formatServeReport(results, seconds, { ...cpu, audited, concurrency }))
+    process.stdout.write(
+      formatServeReport(results, seconds, {
+        ...cpu,
+        audited,
+        concurrency,
+        warmup: { requests: warmup, errors: warmupErrors },
+      }),
+    )
     return 0
   } finally {
     for (const cleanup of cleanups) await cleanup().catch(() => {})
@@ -239,8 +265,10 @@ export function formatServeReport(
     s3Ms: number
     load: readonly [number, number]
     audited: { objects: number; links: number }
-    /** The first this many requests were sent at once to a cold process. */
+    /** The first this many requests were sent at once (to a cold process, without a warm-up). */
     concurrency: number
+    /** Requests sent before the timed ones, untimed and not counted here. */
+    warmup: { requests: number; errors: number }
   },
 ): string {
   const errors = results.filter((r) => r.error !== null)
@@ -264,17 +292,24 @@ export function formatServeReport(
     .filter((r) => r.error === null && r.i >= (cpu?.concurrency ?? 0))
     .map((r) => r.replyMs)
     .sort((a, b) => a - b)
-  const warmLine = cpu
-    ? `Reply after the first ${cpu.concurrency} (sent at once to a cold process; not a target, all requests count above): p50 ${ms(pct(warm, 50))}, p99 ${ms(pct(warm, 99))}\n`
-    : ''
+  const warmup = cpu?.warmup.requests ?? 0
+  const warmupLine = !cpu
+    ? ''
+    : warmup > 0
+      ? `Warm-up: ${warmup} requests sent the same way before these, not timed and not counted here (${cpu.warmup.errors} errors)\n`
+      : 'Warm-up: none (the first requests reach a cold process; --warmup N sends N untimed first)\n'
+  const warmLine =
+    cpu && warmup === 0
+      ? `Reply after the first ${cpu.concurrency} (sent at once to a cold process; not a target, all requests count above): p50 ${ms(pct(warm, 50))}, p99 ${ms(pct(warm, 99))}\n`
+      : ''
   const auditLine = cpu
-    ? `Audit: ${cpu.audited.links} link events stored in ${cpu.audited.objects} objects under audit/\n`
+    ? `Audit: ${cpu.audited.links} link events for ${warmup + results.length} requests${warmup > 0 ? ' (warm-up included)' : ''}, stored in ${cpu.audited.objects} objects under audit/\n`
     : ''
   return `
 ## dumpling serve: signed /dump latest against s3rver storage
 
 ${results.length} requests in ${seconds.toFixed(1)} s (${(results.length / seconds).toFixed(0)}/s)
-${cpuLine}${auditLine}
+${warmupLine}${cpuLine}${auditLine}
 | measure | value | target | status |
 |---|---|---|---|
 | errors | ${errors.length}${firstErrors ? ` (${firstErrors})` : ''} | 0 | ${status(errors.length === 0)} |
