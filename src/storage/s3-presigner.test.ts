@@ -1,6 +1,6 @@
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3'
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { describe, expect, it } from 'vitest'
+import { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner'
+import { describe, expect, it, vi } from 'vitest'
 import { createS3Presigner } from './s3-presigner.js'
 
 // Signing needs no network: the client only ever signs here.
@@ -73,5 +73,27 @@ describe('createS3Presigner', () => {
     const second = await presign(input(id), { expiresIn: 180, signingDate })
     expect(second).toContain('AKIDSECOND')
     expect(second).toBe(await expected())
+  })
+
+  it.each([
+    ['AWS', {}],
+    ['an S3-compatible endpoint', { endpoint: 'http://127.0.0.1:9000' }],
+    ['session credentials', { sessionToken: 'FwoGZXIvYXdzEXAMPLE' }],
+  ])("signs links without the SDK's signer after the first (%s)", async (_what, options) => {
+    const sdk = vi.spyOn(S3RequestPresigner.prototype, 'presign')
+    try {
+      const presign = createS3Presigner(client(options))
+      const id = '20261127T030000Z-3f9a'
+      for (let s = 0; s < 5; s++) {
+        await presign(input(id), {
+          expiresIn: 180,
+          signingDate: new Date(Date.UTC(2026, 10, 27, 12, 0, s)),
+        })
+      }
+      // One presign by the SDK per object: the check of ours.
+      expect(sdk).toHaveBeenCalledTimes(1)
+    } finally {
+      sdk.mockRestore()
+    }
   })
 })

@@ -91,6 +91,9 @@ const perLink = new Set([
   'X-Amz-Signature',
 ])
 
+/** A query parameter: its name, and `name=value` escaped. */
+type Entry = [string, string]
+
 type FastSign = (signingDate: Date, expiresIn: number) => Promise<string>
 
 /**
@@ -134,13 +137,13 @@ async function fastSigner(
           .replace(/\s+/g, ' ')}`,
     )
     .join('\n')
-  // Each parameter escaped once as `name=value`; a link joins them in two orders: sorted
-  // by escaped name for the canonical request, the SDK's order for the URL.
-  const pair = (name: string, value: string) => `${escapeUri(name)}=${escapeUri(value)}`
-  const fixedPairs = new Map(
-    Object.entries(fixed).map(([name, value]) => [name, pair(name, value)]),
-  )
-  const order = Object.keys(query).filter((name) => name !== 'X-Amz-Signature')
+  // Each parameter escaped once as `name=value`; a link sorts the pairs by escaped name
+  // for the canonical request, and by name for the URL (as the SDK's formatUrl does).
+  const pair = (name: string, value: string): Entry => [
+    name,
+    `${escapeUri(name)}=${escapeUri(value)}`,
+  ]
+  const fixedEntries = Object.entries(fixed).map(([name, value]) => pair(name, value))
   const prefix = formatUrl({ ...probe, query: {} })
   const head = `${probe.method}\n${probe.path}\n`
   const tail = `\n${canonicalHeaders}\n\n${signedHeaders}\n${payloadHash}`
@@ -156,23 +159,21 @@ async function fastSigner(
       'X-Amz-Expires': String(expiresIn),
       'X-Amz-Security-Token': creds.sessionToken || undefined,
     }
-    const names =
-      varying['X-Amz-Security-Token'] && !order.includes('X-Amz-Security-Token')
-        ? [...order, 'X-Amz-Security-Token']
-        : order
-    const pairs: string[] = []
-    for (const name of names) {
-      const fixedPair = fixedPairs.get(name)
-      const value = varying[name]
-      if (fixedPair !== undefined) pairs.push(fixedPair)
-      else if (value !== undefined) pairs.push(pair(name, value))
+    const entries = [...fixedEntries]
+    for (const [name, value] of Object.entries(varying)) {
+      if (value !== undefined) entries.push(pair(name, value))
     }
-    const canonicalQuery = [...pairs].sort(byName).join('&')
+    const canonicalQuery = entries
+      .map((e) => e[1])
+      .sort(byName)
+      .join('&')
     const hashed = createHash('sha256').update(`${head}${canonicalQuery}${tail}`).digest('hex')
     const signature = createHmac('sha256', keys.get(creds, shortDate, region, service))
       .update(`AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${hashed}`)
       .digest('hex')
-    return `${prefix}?${pairs.join('&')}&X-Amz-Signature=${signature}`
+    entries.push(['X-Amz-Signature', `X-Amz-Signature=${signature}`])
+    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    return `${prefix}?${entries.map((e) => e[1]).join('&')}`
   }
   // The SDK's own signature for the same time is the test: any difference, and the SDK signs.
   const ours = new URL(await sign(probeDate, 180))
