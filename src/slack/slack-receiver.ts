@@ -13,6 +13,8 @@ export interface SlackReceiverOptions {
   /** Larger request bodies get 413 unread; Bolt's HTTPReceiver allows 4 MiB too. */
   bodyLimit?: number
   now?: () => number
+  /** Told of each request's work in Bolt (until its listeners finish), e.g. to wait for it at shutdown. */
+  track?: (work: Promise<unknown>) => void
 }
 
 /** Slack's rule: a request whose timestamp is more than 5 minutes off is refused (replays). */
@@ -165,7 +167,9 @@ export class SlackReceiver implements Receiver {
       noBody(res, 503)
       return
     }
-    app.processEvent(event).then(
+    const work = app.processEvent(event)
+    this.options.track?.(work)
+    work.then(
       () => {
         if (!acked) {
           acked = true

@@ -18,6 +18,8 @@ const fields = {
 }
 /** Every command a listener saw, by trigger_id. */
 const handled: string[] = []
+/** The work in Bolt the receiver reported, per request. */
+const tracked: Promise<unknown>[] = []
 let logged = ''
 let receiver: SlackReceiver
 let base: string
@@ -37,6 +39,7 @@ beforeAll(async () => {
     signingSecret,
     log,
     bodyLimit: 64 * 1024,
+    track: (work) => tracked.push(work),
     routes: [
       {
         path: '/items/:id',
@@ -105,6 +108,16 @@ describe('the Slack receiver', () => {
     expect((await post(headers, body)).status).toBe(200)
     expect(handled).not.toContain(trigger)
     await new Promise((r) => setTimeout(r, 700))
+    expect(handled).toContain(trigger)
+  })
+
+  it("reports each request's work until its listener has finished (shutdown waits on it)", async () => {
+    const before = tracked.length
+    const { trigger, headers, body } = command({}, '/slow')
+    expect((await post(headers, body)).status).toBe(200)
+    expect(tracked).toHaveLength(before + 1)
+    expect(handled).not.toContain(trigger)
+    await tracked[before]
     expect(handled).toContain(trigger)
   })
 
