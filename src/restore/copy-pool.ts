@@ -32,7 +32,7 @@ interface Block {
 interface TablePlan {
   /** The COPY target is a plain table truncated in this transaction: rows go in frozen. */
   freeze: boolean
-  /** Not a partition (its root's ANALYZE covers it): ANALYZE it once its rows are all in. */
+  /** A table without children (a partition too): ANALYZE it once its rows are all in. */
   analyze: boolean
 }
 
@@ -221,9 +221,11 @@ export class CopyPool {
    * analyzed) loads without FREEZE: waiting for that lock would never end,
    * since every session commits only once all are done.
    *
-   * Analyzed as soon as loaded: a table without children, or a partitioned
-   * table (its ANALYZE covers its partitions; `analyzeTables` analyzes it
-   * again if a partition was loaded on its own). An inheritance parent is
+   * Analyzed as soon as loaded: a table without children (a partition too,
+   * while its pages are hot and the other sessions load: its partitioned
+   * table is analyzed later, sampling the whole tree once, without
+   * analyzing this partition again), or a partitioned table loaded through
+   * its root (its ANALYZE covers its partitions). An inheritance parent is
    * analyzed at the end, when its children are surely loaded.
    */
   private async planTable(client: pg.Client, sql: string): Promise<TablePlan> {
@@ -240,8 +242,8 @@ export class CopyPool {
     const analyze =
       this.analyzeWhenLoaded !== null &&
       table !== undefined &&
-      !table.relispartition &&
-      (table.relkind === 'p' || (table.relkind === 'r' && !table.relhassubclass))
+      ((table.relkind === 'p' && !table.relispartition) ||
+        (table.relkind === 'r' && !table.relhassubclass))
     if (table?.relkind !== 'r' || !/\bFROM\s+stdin\s*;?\s*$/i.test(sql)) {
       return { freeze: false, analyze }
     }

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import type pg from 'pg'
 import { AppError } from '../errors.js'
+import type { AfterData } from './analyze-tables.js'
 import { type AnalyzeWhenLoaded, CopyPool, type CopySink } from './copy-pool.js'
 import { runParallel } from './run-parallel.js'
 import { nextPiece } from './sql-splitter.js'
@@ -29,7 +30,7 @@ export interface LoadOptions {
    * rows are committed (given the tables that received rows). Taken first:
    * they are the long ones.
    */
-  alongsideIndexes?: ((loaded: LoadResult) => Promise<string[]>) | undefined
+  alongsideIndexes?: ((loaded: LoadResult) => Promise<AfterData>) | undefined
 }
 
 export interface LoadResult {
@@ -124,15 +125,26 @@ export async function loadDump(options: LoadOptions): Promise<LoadResult> {
   await Promise.all(workers.map((w) => runAll(w, settings)))
   progress.phase = 'indexes'
   report()
-  const alongside =
-    (await options.alongsideIndexes?.({ rows: pool.rows, analyzed: pool.analyzed })) ?? []
+  const alongside = (await options.alongsideIndexes?.({
+    rows: pool.rows,
+    analyzed: pool.analyzed,
+  })) ?? { statements: [], separate: [] }
+  // Work on sessions of its own starts first; statements naming its tables
+  // (by their bare names: naming more only makes more of them wait) run after it.
+  const held = alongside.separate.flatMap((s) => s.tables)
+  const waits = (sql: string) => held.some((name) => sql.includes(name))
+  const separate = Promise.all(alongside.separate.map((s) => s.run()))
+  // Awaited below; should the statements fail first, its failure is not unhandled.
+  separate.catch(() => {})
   // An ANALYZE and an index build on the same table wait for each other in turn;
   // should the server see a deadlock between them, the loser runs again.
   await runParallel(
-    alongside.length > 0 ? [main, ...workers] : workers,
-    [...alongside, ...plan.indexes],
+    alongside.statements.length > 0 ? [main, ...workers] : workers,
+    [...alongside.statements, ...plan.indexes.filter((sql) => !waits(sql))],
     runRetryingDeadlocks,
   )
+  await separate
+  await runParallel(workers, plan.indexes.filter(waits), runRetryingDeadlocks)
   await runAll(main, plan.beforeForeignKeys)
   progress.phase = 'constraints'
   report()

@@ -89,7 +89,7 @@ export async function loadIntoScratch(
       input: file.pipe(counter).pipe(gunzip),
       main,
       workers,
-      alongsideIndexes: (l) => analyzeAfterData(main, l.analyzed, l.rows.keys()),
+      alongsideIndexes: (l) => analyzeAfterData(main, l.analyzed, l.rows.keys(), connect),
       analyzeWhenLoaded: snapshot.manifest
         ? { expectedRows: expectedRows(snapshot.manifest) }
         : undefined,
