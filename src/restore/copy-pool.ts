@@ -48,6 +48,11 @@ interface Lane {
   /** Tables this session loads, and how. */
   tables: Map<string, TablePlan>
   queue: Block[]
+  /**
+   * Work given to this session: the manifest's bytes of each table it loads
+   * (all of them as soon as it gets the table), or the bytes received so far
+   * of a table the manifest does not size.
+   */
   bytes: number
   began: boolean
   /** Resolves when the queue is empty and nothing runs. */
@@ -57,8 +62,9 @@ interface Lane {
 
 /**
  * Runs COPY … FROM STDIN blocks over several sessions. Every block of a table
- * goes to the same session (new tables to the session with the least data so
- * far), inside one transaction that first truncates the table: then COPY can
+ * goes to the same session (a new table to the session with the least work:
+ * with `tableBytes`, the whole size of each table it was given, so that a
+ * large table whose blocks are still coming counts in full), inside one transaction that first truncates the table: then COPY can
  * FREEZE the rows, so nobody (ANALYZE first of all) has to set hint bits on
  * every page later, and two sessions never fight over extending one table.
  * Memory is bounded: a session holds the block it runs and `queueDepth` more.
@@ -88,6 +94,8 @@ export class CopyPool {
     clients: pg.Client[],
     private readonly onBlockDone: (table: string, rows: number) => void = () => {},
     private readonly analyzeWhenLoaded: AnalyzeWhenLoaded | null = null,
+    /** Uncompressed COPY bytes of each table (`schema.table`) when known: the manifest's. */
+    private readonly tableBytes: ReadonlyMap<string, number> = new Map(),
   ) {
     this.lanes = clients.map((client) => ({
       client,
@@ -106,6 +114,7 @@ export class CopyPool {
   async begin(sql: string, table: string): Promise<CopySink> {
     this.throwIfFailed()
     const lane = this.laneFor(table)
+    const sized = this.tableBytes.has(table)
     while (lane.queue.length > queueDepth) {
       await new Promise<void>((resolve) => {
         lane.wake = resolve
@@ -119,7 +128,7 @@ export class CopyPool {
     return {
       write: async (chunk) => {
         this.throwIfFailed()
-        lane.bytes += chunk.length
+        if (!sized) lane.bytes += chunk.length
         if (!stream.destroyed && !stream.write(chunk)) await drained(stream)
         if (stream.destroyed) await this.failed()
       },
@@ -159,6 +168,7 @@ export class CopyPool {
     if (!lane) {
       lane = this.lanes.reduce((a, b) => (b.bytes < a.bytes ? b : a))
       this.laneOf.set(table, lane)
+      lane.bytes += this.tableBytes.get(table) ?? 0
     }
     return lane
   }

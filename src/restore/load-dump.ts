@@ -25,6 +25,8 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void
   /** ANALYZE each table in its loading session once its expected rows are in. */
   analyzeWhenLoaded?: AnalyzeWhenLoaded | undefined
+  /** Uncompressed COPY bytes per table (`schema.table`), the manifest's: balances the sessions. */
+  tableBytes?: ReadonlyMap<string, number> | undefined
   /**
    * Statements to run alongside the index builds, on every session, once the
    * rows are committed (given the tables that received rows). Taken first:
@@ -72,6 +74,7 @@ export async function loadDump(options: LoadOptions): Promise<LoadResult> {
       report()
     },
     options.analyzeWhenLoaded ?? null,
+    options.tableBytes,
   )
   let restrictKey: string | null = null
   let sawData = false

@@ -8,7 +8,7 @@ import { AppError } from '../errors.js'
 import { analyzeAfterData, analyzeAfterIndexes } from './analyze-tables.js'
 import { describeTarget, type Target } from './guards.js'
 import { type LoadProgress, loadDump } from './load-dump.js'
-import { checkRowCounts, expectedRows } from './row-counts.js'
+import { checkRowCounts, expectedBytes, expectedRows } from './row-counts.js'
 import type { RestoreEvent, RestoreOptions } from './run-restore.js'
 import { checkDigest, digestFile, type LocalSnapshot } from './snapshot-source.js'
 import { connectTarget, dropDatabase } from './target-server.js'
@@ -93,6 +93,7 @@ export async function loadIntoScratch(
       analyzeWhenLoaded: snapshot.manifest
         ? { expectedRows: expectedRows(snapshot.manifest) }
         : undefined,
+      tableBytes: snapshot.manifest ? expectedBytes(snapshot.manifest) : undefined,
       onProgress: (p) => {
         if (p.phase !== last.phase && p.phase !== 'schema') emit({ type: 'phase', phase: p.phase })
         last = p
