@@ -12,7 +12,7 @@ export interface StatementCpu {
 }
 
 const entry =
-  /\[(\d+)\] LOG: {2}QUERY STATISTICS\n[^\n]*\n\t!\t([\d.]+) s user, ([\d.]+) s system[\s\S]*?\[\1\] STATEMENT: {2}([^\n]*)/g
+  /\[(\d+)\] LOG: {2}QUERY STATISTICS\n[^\n]*\n\t!\t([\d.]+) s user, ([\d.]+) s system[\s\S]*?\[\1\] STATEMENT: {2}([^\n]*(?:\n\t[^\n]*)*)/g
 
 /** The statements logged in `logFile` from byte `from` on. */
 export async function readStatementCpu(logFile: string, from: number): Promise<StatementCpu[]> {
@@ -24,7 +24,8 @@ export async function readStatementCpu(logFile: string, from: number): Promise<S
     return [...buffer.toString('utf8').matchAll(entry)].map((m) => ({
       pid: m[1] as string,
       cpuSeconds: Number(m[2]) + Number(m[3]),
-      sql: (m[4] as string).trim(),
+      // A statement's later lines follow, each after a tab.
+      sql: (m[4] as string).replace(/\s+/g, ' ').trim(),
     }))
   } finally {
     await file.close()
