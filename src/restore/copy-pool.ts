@@ -64,9 +64,10 @@ interface Lane {
  * Runs COPY … FROM STDIN blocks over several sessions. Every block of a table
  * goes to the same session (a new table to the session with the least work:
  * with `tableBytes`, the whole size of each table it was given, so that a
- * large table whose blocks are still coming counts in full), inside one transaction that first truncates the table: then COPY can
- * FREEZE the rows, so nobody (ANALYZE first of all) has to set hint bits on
- * every page later, and two sessions never fight over extending one table.
+ * large table whose blocks are still coming counts in full), inside one
+ * transaction that first truncates the table: then COPY can FREEZE the rows,
+ * so nobody (ANALYZE first of all) has to set hint bits on every page later,
+ * and two sessions never fight over extending one table.
  * Memory is bounded: a session holds the block it runs and `queueDepth` more.
  * With `analyzeWhenLoaded`, a table whose rows reach the expected count is
  * analyzed right there, in its loading transaction (its pages still hot),

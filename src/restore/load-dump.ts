@@ -28,9 +28,10 @@ export interface LoadOptions {
   /** Uncompressed COPY bytes per table (`schema.table`), the manifest's: balances the sessions. */
   tableBytes?: ReadonlyMap<string, number> | undefined
   /**
-   * Statements to run alongside the index builds, on every session, once the
-   * rows are committed (given the tables that received rows). Taken first:
-   * they are the long ones.
+   * ANALYZE work to run alongside the index builds once the rows are
+   * committed (given the tables that received rows): statements for every
+   * session, taken first (they are the long ones), and work on sessions of
+   * its own, which index builds naming its tables wait for.
    */
   alongsideIndexes?: ((loaded: LoadResult) => Promise<AfterData>) | undefined
 }
