@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { startCluster, type ThrowawayCluster } from '../db/throwaway-cluster.js'
 import { withPgClient } from '../db/with-pg-client.js'
 import { runRestore } from '../restore/run-restore.js'
@@ -11,6 +11,7 @@ import { benchRules } from './bench-rules.js'
 import { createChildRunner } from './child-runner.js'
 import { createBenchData } from './load-bench-data.js'
 import { createResourceProbe } from './resource-probe.js'
+import { readStatementCpu, summarizeStatementCpu } from './statement-cpu.js'
 import { median } from './stats.js'
 
 export const restoreBenchHelp = `Usage: npm run bench -- restore [--scale S] [--rounds N] [--jobs N]
@@ -43,7 +44,13 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
   try {
     cluster = await startCluster({
       log,
-      settings: { max_wal_size: '8GB', checkpoint_timeout: '1h', autovacuum: 'off' },
+      // log_statement_stats: each statement's CPU in the server log, summed per round.
+      settings: {
+        max_wal_size: '8GB',
+        checkpoint_timeout: '1h',
+        autovacuum: 'off',
+        log_statement_stats: 'on',
+      },
     })
     const admin = cluster.adminUrl
     await withPgClient(admin, (c) =>
@@ -84,6 +91,18 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
       parentPid((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid),
     )
     const cpu = { reference: [] as string[], dumpling: [] as string[] }
+    const logFile = await withPgClient(admin, async (c) => {
+      const { rows } = await c.query<{ dir: string }>(
+        "SELECT current_setting('data_directory') AS dir",
+      )
+      return join(dirname(rows[0]?.dir ?? ''), 'postgres.log')
+    })
+    const logSize = () =>
+      stat(logFile).then(
+        (s) => s.size,
+        () => 0,
+      )
+    let statements = ''
     const timed = async (
       cmd: string,
       args: string[],
@@ -91,12 +110,14 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
       into: string[],
     ): Promise<number> => {
       const wrapped = probe.wrap(cmd, args, { isNode })
+      const logFrom = await logSize()
       const server = serverCpuSeconds(postmaster)
       const r = await runner.run(wrapped.cmd, wrapped.args, wrapped.env)
       // The server reaps the command's sessions a moment after they end.
       await new Promise((resolve) => setTimeout(resolve, 300))
       const own = (await wrapped.usage())?.cpuSeconds
       const used = serverCpuSeconds(postmaster) - server
+      statements = await readStatementCpu(logFile, logFrom).then(summarizeStatementCpu, () => '?')
       into.push(
         `${own === undefined ? '?' : own.toFixed(1)} + ${Number.isNaN(used) ? '?' : used.toFixed(1)}`,
       )
@@ -120,6 +141,7 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
         false,
         cpu.reference,
       )
+      const psqlStatements = statements
       reference.push(p)
       const d = await timed(
         process.execPath,
@@ -136,6 +158,7 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
         true,
         cpu.dumpling,
       )
+      const dumplingStatements = statements
       dumpling.push(d)
       await withPgClient(admin, async (c) => {
         await c.query(`DROP DATABASE ${ref}`)
@@ -144,6 +167,8 @@ export async function runRestoreBench(argv: string[], cli: string): Promise<numb
       log(
         `Round ${round}/${rounds}: gunzip | psql ${(p / 1000).toFixed(2)} s (CPU s, command + server: ${cpu.reference.at(-1)}), dumpling restore --jobs ${jobs} ${(d / 1000).toFixed(2)} s (${cpu.dumpling.at(-1)}) (ratio ${(d / p).toFixed(2)}; load average ${loadavg()[0]?.toFixed(1)})`,
       )
+      log(`  server CPU-s by statement, psql: ${psqlStatements}`)
+      log(`  server CPU-s by statement, dumpling: ${dumplingStatements}`)
     }
     log('One more restore, in process, timing its phases…')
     const phases = await timePhases(dumpDir, cluster.url('phases'), jobs)

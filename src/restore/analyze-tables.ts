@@ -8,30 +8,105 @@ interface TableToAnalyze {
   kind: string
   /** It has an expression index or extended statistics (in its tree). */
   late: boolean
+  /** Every partition in the tree (`schema.table`), and the same quoted. */
   parts: string[]
+  partIdents: string[]
+  /** The bare names (`relname`) of the table and of every partition. */
+  relnames: string[]
+}
+
+/** ANALYZE work on sessions of its own, which statements on its tables must not run beside. */
+export interface SeparateWork {
+  /** Bare table names: a statement that names one of them waits until `run` is done. */
+  tables: string[]
+  run(): Promise<void>
+}
+
+/** What can be analyzed once the rows are committed, alongside the index builds. */
+export interface AfterData {
+  /** ANALYZE statements for any session. */
+  statements: string[]
+  separate: SeparateWork[]
 }
 
 /**
- * The ANALYZE statements that can run as soon as the rows are committed,
- * alongside the index builds: every table or partitioned table not analyzed
- * in its loading session (`analyzed`), largest first. So is a partitioned
- * table whose partitions were loaded on their own (`loaded`: every table that
- * received rows). A partitioned table's ANALYZE also analyzes every
- * partition: partitions are not analyzed again on their own. The names of
- * the tables are added to `analyzed`.
+ * The ANALYZE work that can run as soon as the rows are committed, alongside
+ * the index builds: every table or partitioned table not analyzed in its
+ * loading session (`analyzed`), largest first. So is a partitioned table
+ * whose partitions were loaded on their own (`loaded`: every table that
+ * received rows). When every partition was analyzed while loading, only the
+ * partitioned table's own statistics (sampled over the whole tree) are
+ * computed, on two sessions of its own (`openSession`; see
+ * `analyzeTreeOnly`); otherwise its ANALYZE also analyzes every partition.
+ * The names of the tables are added to `analyzed`.
  */
 export async function analyzeAfterData(
   main: pg.Client,
   analyzed: Set<string>,
   loaded: Iterable<string>,
-): Promise<string[]> {
+  openSession: () => Promise<pg.Client>,
+): Promise<AfterData> {
   const copied = new Set(loaded)
   const tables = (await tablesToAnalyze(main)).filter(
     (t) => t.kind !== 'm' && (!analyzed.has(t.name) || t.parts.some((p) => copied.has(p))),
   )
+  const treeOnly = (t: TableToAnalyze) =>
+    t.kind === 'p' && t.parts.length > 0 && t.parts.every((p) => analyzed.has(p))
+  const after: AfterData = {
+    statements: tables.filter((t) => !treeOnly(t)).map((t) => `ANALYZE ${t.ident}`),
+    separate: tables.filter(treeOnly).map((t) => ({
+      tables: t.relnames,
+      run: () => analyzeTreeOnly(t, openSession),
+    })),
+  }
   for (const t of tables) analyzed.add(t.name)
-  return tables.map((t) => `ANALYZE ${t.ident}`)
+  return after
 }
+
+/**
+ * ANALYZE a partitioned table without analyzing its partitions again.
+ * PostgreSQL 15 has no ANALYZE ONLY: ANALYZE of a partitioned table samples
+ * the tree for the table's own statistics, then analyzes every partition as
+ * well (here that would double the cost: each partition was analyzed as soon
+ * as it was loaded). ANALYZE (SKIP_LOCKED) leaves out, silently, each
+ * partition it cannot lock at once: so one session (the holder) locks every
+ * partition while another runs it, having locked the partitioned table itself
+ * first (waiting if need be: that one must never be skipped). Sampling the
+ * tree needs only ACCESS SHARE on the partitions, which the holder's lock
+ * allows; but a statement waiting for a stronger lock on a partition (an
+ * index build: those wait until this is done) would queue the sampling
+ * behind it. Should the sampling still wait for a lock for long, this gives
+ * up and runs the plain ANALYZE, partitions included, instead.
+ */
+async function analyzeTreeOnly(
+  table: TableToAnalyze,
+  openSession: () => Promise<pg.Client>,
+): Promise<void> {
+  const [client, holder] = await Promise.all([openSession(), openSession()])
+  try {
+    try {
+      await holder.query('BEGIN')
+      await holder.query(`LOCK TABLE ${table.partIdents.join(', ')} IN SHARE UPDATE EXCLUSIVE MODE`)
+      await client.query('BEGIN')
+      await client.query(`LOCK TABLE ONLY ${table.ident} IN SHARE UPDATE EXCLUSIVE MODE`)
+      await client.query(`SET LOCAL lock_timeout = '${treeOnlyLockTimeoutMs}ms'`)
+      await client.query(`ANALYZE (SKIP_LOCKED) ${table.ident}`)
+      await client.query('COMMIT')
+      await holder.query('COMMIT')
+      return
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55P03') throw err
+      await client.query('ROLLBACK')
+      await holder.query('ROLLBACK')
+    }
+    await client.query(`ANALYZE ${table.ident}`)
+  } finally {
+    await Promise.all([client.end().catch(() => {}), holder.end().catch(() => {})])
+  }
+}
+
+/** How long the partitioned table's own ANALYZE may wait for a lock on a partition. */
+const treeOnlyLockTimeoutMs = 5000
 
 /**
  * ANALYZE, over the sessions in parallel, what could not be analyzed before
@@ -53,6 +128,10 @@ export async function analyzeAfterIndexes(
 
 /** Every table, partitioned table and materialized view but partitions, largest first. */
 async function tablesToAnalyze(main: pg.Client): Promise<TableToAnalyze[]> {
+  // The planner guesses 1,000 rows for each pg_partition_tree call, and past
+  // jit_above_cost it compiles this small query first: 100-240 ms of the
+  // server's CPU, twice a restore, while every other session waits.
+  await main.query('SET jit = off')
   // pg_partition_tree lists nothing for a table that is not partitioned: the
   // tree is the table and its partitions, if any.
   const { rows } = await main.query<TableToAnalyze>(
@@ -71,7 +150,13 @@ async function tablesToAnalyze(main: pg.Client): Promise<TableToAnalyze[]> {
             ARRAY(SELECT pn.nspname || '.' || p.relname
                     FROM trees r JOIN pg_class p ON p.oid = r.relid
                     JOIN pg_namespace pn ON pn.oid = p.relnamespace
-                   WHERE r.root = t.oid AND r.relid <> t.oid) AS parts,
+                   WHERE r.root = t.oid AND r.relid <> t.oid ORDER BY r.relid) AS parts,
+            ARRAY(SELECT format('%I.%I', pn.nspname, p.relname)
+                    FROM trees r JOIN pg_class p ON p.oid = r.relid
+                    JOIN pg_namespace pn ON pn.oid = p.relnamespace
+                   WHERE r.root = t.oid AND r.relid <> t.oid ORDER BY r.relid) AS "partIdents",
+            ARRAY(SELECT p.relname::text FROM trees r JOIN pg_class p ON p.oid = r.relid
+                   WHERE r.root = t.oid) AS relnames,
             EXISTS (SELECT 1 FROM trees r
                      WHERE r.root = t.oid
                        AND (EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = r.relid AND i.indexprs IS NOT NULL)
@@ -79,5 +164,6 @@ async function tablesToAnalyze(main: pg.Client): Promise<TableToAnalyze[]> {
        FROM tables t
       ORDER BY (SELECT sum(pg_relation_size(r.relid)) FROM trees r WHERE r.root = t.oid) DESC`,
   )
+  await main.query('RESET jit')
   return rows
 }

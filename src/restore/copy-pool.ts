@@ -32,7 +32,7 @@ interface Block {
 interface TablePlan {
   /** The COPY target is a plain table truncated in this transaction: rows go in frozen. */
   freeze: boolean
-  /** Not a partition (its root's ANALYZE covers it): ANALYZE it once its rows are all in. */
+  /** A table without children (a partition too): ANALYZE it once its rows are all in. */
   analyze: boolean
 }
 
@@ -48,6 +48,11 @@ interface Lane {
   /** Tables this session loads, and how. */
   tables: Map<string, TablePlan>
   queue: Block[]
+  /**
+   * Work given to this session: the manifest's bytes of each table it loads
+   * (all of them as soon as it gets the table), or the bytes received so far
+   * of a table the manifest does not size.
+   */
   bytes: number
   began: boolean
   /** Resolves when the queue is empty and nothing runs. */
@@ -57,10 +62,12 @@ interface Lane {
 
 /**
  * Runs COPY … FROM STDIN blocks over several sessions. Every block of a table
- * goes to the same session (new tables to the session with the least data so
- * far), inside one transaction that first truncates the table: then COPY can
- * FREEZE the rows, so nobody (ANALYZE first of all) has to set hint bits on
- * every page later, and two sessions never fight over extending one table.
+ * goes to the same session (a new table to the session with the least work:
+ * with `tableBytes`, the whole size of each table it was given, so that a
+ * large table whose blocks are still coming counts in full), inside one
+ * transaction that first truncates the table: then COPY can FREEZE the rows,
+ * so nobody (ANALYZE first of all) has to set hint bits on every page later,
+ * and two sessions never fight over extending one table.
  * Memory is bounded: a session holds the block it runs and `queueDepth` more.
  * With `analyzeWhenLoaded`, a table whose rows reach the expected count is
  * analyzed right there, in its loading transaction (its pages still hot),
@@ -88,6 +95,8 @@ export class CopyPool {
     clients: pg.Client[],
     private readonly onBlockDone: (table: string, rows: number) => void = () => {},
     private readonly analyzeWhenLoaded: AnalyzeWhenLoaded | null = null,
+    /** Uncompressed COPY bytes of each table (`schema.table`) when known: the manifest's. */
+    private readonly tableBytes: ReadonlyMap<string, number> = new Map(),
   ) {
     this.lanes = clients.map((client) => ({
       client,
@@ -106,6 +115,7 @@ export class CopyPool {
   async begin(sql: string, table: string): Promise<CopySink> {
     this.throwIfFailed()
     const lane = this.laneFor(table)
+    const sized = this.tableBytes.has(table)
     while (lane.queue.length > queueDepth) {
       await new Promise<void>((resolve) => {
         lane.wake = resolve
@@ -119,7 +129,7 @@ export class CopyPool {
     return {
       write: async (chunk) => {
         this.throwIfFailed()
-        lane.bytes += chunk.length
+        if (!sized) lane.bytes += chunk.length
         if (!stream.destroyed && !stream.write(chunk)) await drained(stream)
         if (stream.destroyed) await this.failed()
       },
@@ -159,6 +169,7 @@ export class CopyPool {
     if (!lane) {
       lane = this.lanes.reduce((a, b) => (b.bytes < a.bytes ? b : a))
       this.laneOf.set(table, lane)
+      lane.bytes += this.tableBytes.get(table) ?? 0
     }
     return lane
   }
@@ -221,9 +232,11 @@ export class CopyPool {
    * analyzed) loads without FREEZE: waiting for that lock would never end,
    * since every session commits only once all are done.
    *
-   * Analyzed as soon as loaded: a table without children, or a partitioned
-   * table (its ANALYZE covers its partitions; `analyzeTables` analyzes it
-   * again if a partition was loaded on its own). An inheritance parent is
+   * Analyzed as soon as loaded: a table without children (a partition too,
+   * while its pages are hot and the other sessions load: its partitioned
+   * table is analyzed later, sampling the whole tree once, without
+   * analyzing this partition again), or a partitioned table loaded through
+   * its root (its ANALYZE covers its partitions). An inheritance parent is
    * analyzed at the end, when its children are surely loaded.
    */
   private async planTable(client: pg.Client, sql: string): Promise<TablePlan> {
@@ -240,8 +253,8 @@ export class CopyPool {
     const analyze =
       this.analyzeWhenLoaded !== null &&
       table !== undefined &&
-      !table.relispartition &&
-      (table.relkind === 'p' || (table.relkind === 'r' && !table.relhassubclass))
+      ((table.relkind === 'p' && !table.relispartition) ||
+        (table.relkind === 'r' && !table.relhassubclass))
     if (table?.relkind !== 'r' || !/\bFROM\s+stdin\s*;?\s*$/i.test(sql)) {
       return { freeze: false, analyze }
     }

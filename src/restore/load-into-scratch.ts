@@ -8,7 +8,7 @@ import { AppError } from '../errors.js'
 import { analyzeAfterData, analyzeAfterIndexes } from './analyze-tables.js'
 import { describeTarget, type Target } from './guards.js'
 import { type LoadProgress, loadDump } from './load-dump.js'
-import { checkRowCounts, expectedRows } from './row-counts.js'
+import { checkRowCounts, expectedBytes, expectedRows } from './row-counts.js'
 import type { RestoreEvent, RestoreOptions } from './run-restore.js'
 import { checkDigest, digestFile, type LocalSnapshot } from './snapshot-source.js'
 import { connectTarget, dropDatabase } from './target-server.js'
@@ -89,10 +89,11 @@ export async function loadIntoScratch(
       input: file.pipe(counter).pipe(gunzip),
       main,
       workers,
-      alongsideIndexes: (l) => analyzeAfterData(main, l.analyzed, l.rows.keys()),
+      alongsideIndexes: (l) => analyzeAfterData(main, l.analyzed, l.rows.keys(), connect),
       analyzeWhenLoaded: snapshot.manifest
         ? { expectedRows: expectedRows(snapshot.manifest) }
         : undefined,
+      tableBytes: snapshot.manifest ? expectedBytes(snapshot.manifest) : undefined,
       onProgress: (p) => {
         if (p.phase !== last.phase && p.phase !== 'schema') emit({ type: 'phase', phase: p.phase })
         last = p

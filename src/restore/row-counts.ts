@@ -27,3 +27,12 @@ export function checkRowCounts(manifest: Manifest | null, loaded: Map<string, nu
 export function expectedRows(manifest: Manifest): Map<string, number> {
   return new Map(manifest.tables.filter((t) => t.data === 'dump').map((t) => [t.name, t.rows]))
 }
+
+/** The uncompressed COPY bytes of each table with data, by the manifest (where it says). */
+export function expectedBytes(manifest: Manifest): Map<string, number> {
+  return new Map(
+    manifest.tables
+      .filter((t) => t.data === 'dump' && Number.isFinite(t.bytes))
+      .map((t) => [t.name, t.bytes]),
+  )
+}

@@ -488,6 +488,87 @@ describe('dumpling restore', () => {
     expect(await databases(name)).toEqual([])
   })
 
+  it('analyzes each partition once, as it loads, and the partitioned table over its whole tree', async () => {
+    const rows = (from: number, to: number) =>
+      Array.from(
+        { length: to - from },
+        (_, i) => `${from + i}\t${from + i}\tvalue ${(from + i) % 37}`,
+      )
+    const dump = [
+      "SET client_encoding = 'UTF8';",
+      'CREATE TABLE public.m (id bigint NOT NULL, k integer NOT NULL, v text) PARTITION BY RANGE (k);',
+      'CREATE TABLE public.m_1 (id bigint NOT NULL, k integer NOT NULL, v text);',
+      'CREATE TABLE public.m_2 (id bigint NOT NULL, k integer NOT NULL, v text);',
+      'ALTER TABLE ONLY public.m ATTACH PARTITION public.m_1 FOR VALUES FROM (0) TO (1000);',
+      'ALTER TABLE ONLY public.m ATTACH PARTITION public.m_2 FOR VALUES FROM (1000) TO (2000);',
+      'CREATE TABLE public.plain (id integer NOT NULL, v text);',
+      'COPY public.m_1 (id, k, v) FROM stdin;',
+      ...rows(0, 1000),
+      '\\.',
+      'COPY public.plain (id, v) FROM stdin;',
+      ...rows(0, 500).map((r) => r.replace(/^\d+\t/, '')),
+      '\\.',
+      'COPY public.m_2 (id, k, v) FROM stdin;',
+      ...rows(1000, 1600),
+      '\\.',
+      'ALTER TABLE ONLY public.m ADD CONSTRAINT m_pkey PRIMARY KEY (id, k);',
+      'ALTER TABLE ONLY public.m_1 ADD CONSTRAINT m_1_pkey PRIMARY KEY (id, k);',
+      'CREATE INDEX plain_v ON public.plain USING btree (v);',
+      'ALTER TABLE ONLY public.m_2 ADD CONSTRAINT m_2_pkey PRIMARY KEY (id, k);',
+      'ALTER INDEX public.m_pkey ATTACH PARTITION public.m_1_pkey;',
+      'ALTER INDEX public.m_pkey ATTACH PARTITION public.m_2_pkey;',
+      '',
+    ].join('\n')
+    const base = JSON.parse(readFileSync(join(foreign, 'manifest.json'), 'utf8')) as Manifest
+    const dir = snapshotFolder('partitioned', gzipSync(dump), base, (m) => {
+      m.tables = [
+        { name: 'public.m_1', data: 'dump', rows: 1000, bytes: 0 },
+        { name: 'public.m_2', data: 'dump', rows: 600, bytes: 0 },
+        { name: 'public.plain', data: 'dump', rows: 500, bytes: 0 },
+      ] as Manifest['tables']
+    })
+    const name = targetName('parts')
+    const result = await restore([dir, '--target', targetUrl(name), '--yes', '--jobs', '2'])
+    expect(result.code, result.stderr).toBe(0)
+    // Each table, partition and partitioned table analyzed exactly once: the
+    // partitioned table's own ANALYZE did not analyze its partitions again.
+    expect(
+      await query(
+        name,
+        'SELECT relname, analyze_count::int AS n FROM pg_stat_user_tables ORDER BY relname',
+      ),
+    ).toEqual([
+      { relname: 'm', n: 1 },
+      { relname: 'm_1', n: 1 },
+      { relname: 'm_2', n: 1 },
+      { relname: 'plain', n: 1 },
+    ])
+    // The partitioned table's statistics cover the whole tree; each partition has its own.
+    expect(
+      await query(
+        name,
+        `SELECT tablename, inherited, n_distinct::float8 AS d FROM pg_stats
+          WHERE schemaname = 'public' AND attname = 'id' ORDER BY tablename`,
+      ),
+    ).toEqual([
+      { tablename: 'm', inherited: true, d: -1 },
+      { tablename: 'm_1', inherited: false, d: -1 },
+      { tablename: 'm_2', inherited: false, d: -1 },
+      { tablename: 'plain', inherited: false, d: -1 },
+    ])
+    expect(
+      await query(
+        name,
+        "SELECT reltuples::int AS n FROM pg_class WHERE relname IN ('m_1', 'm_2') ORDER BY relname",
+      ),
+    ).toEqual([{ n: 1000 }, { n: 600 }])
+    expect(await query(name, constraintsSql)).toEqual([
+      { c: 'm m_pkey p' },
+      { c: 'm_1 m_1_pkey p' },
+      { c: 'm_2 m_2_pkey p' },
+    ])
+  })
+
   it('gives the new database and every object in it to --owner', async () => {
     const name = targetName('owned')
     const role = targetName('owner')
