@@ -26,4 +26,16 @@ describe('createAuditChannel', () => {
     expect(posts.every((p) => p.body.channel === 'C0AUDIT')).toBe(true)
     expect(Date.now() - started).toBeLessThan(2000)
   })
+
+  it('holds at most maxWaiting lines, dropping the oldest and saying how many in the next message', async () => {
+    const client = new webApi.WebClient('xoxb-test', { slackApiUrl: stub.apiUrl })
+    const before = stub.posts.length
+    const channel = createAuditChannel(client, 'C0BOUND', createLogger({ level: 'silent' }), 300, 5)
+    for (let i = 1; i <= 12; i++) channel.post(`event ${i}`)
+    await channel.settle()
+    const posts = stub.posts.slice(before).filter((p) => p.path === '/api/chat.postMessage')
+    const lines = posts.flatMap((p) => String(p.body.text).split('\n'))
+    expect(lines[0]).toMatch(/^\(7 earlier audit lines were not posted here/)
+    expect(lines.slice(1)).toEqual(['event 8', 'event 9', 'event 10', 'event 11', 'event 12'])
+  })
 })

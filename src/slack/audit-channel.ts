@@ -15,14 +15,23 @@ export interface AuditChannel {
 
 /** Slack cuts messages at 40,000 characters; stay far below, readable in a channel. */
 const maxChars = 3500
+/**
+ * Lines held for the channel at most. At one message a second a sustained burst far above
+ * any real Slack traffic would otherwise grow the queue without end; past this bound the
+ * oldest lines are dropped and the next message says how many (every event is in the
+ * durable audit trail regardless).
+ */
+const defaultMaxWaiting = 2000
 
 export function createAuditChannel(
   client: webApi.WebClient,
   channel: string | undefined,
   log: Logger,
   intervalMs = 1000,
+  maxWaiting = defaultMaxWaiting,
 ): AuditChannel {
   const waiting: string[] = []
+  let dropped = 0
   let sending: Promise<void> | null = null
   let timer: NodeJS.Timeout | null = null
   let lastSent = 0
@@ -30,6 +39,13 @@ export function createAuditChannel(
   const takeBatch = (): string => {
     const lines: string[] = []
     let size = 0
+    if (dropped > 0) {
+      const note = `(${dropped} earlier audit ${dropped === 1 ? 'line was' : 'lines were'} not posted here: too many at once for the channel. The audit objects in storage hold every event.)`
+      log.warn({ dropped }, 'audit channel lines dropped')
+      dropped = 0
+      lines.push(note)
+      size += note.length + 1
+    }
     while (waiting.length > 0 && size + (waiting[0]?.length ?? 0) < maxChars) {
       const line = waiting.shift() as string
       lines.push(line)
@@ -70,6 +86,10 @@ export function createAuditChannel(
     post(text) {
       if (!channel) return
       waiting.push(text)
+      if (waiting.length > maxWaiting) {
+        waiting.splice(0, waiting.length - maxWaiting)
+        dropped++
+      }
       schedule()
     },
     async settle() {
