@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs'
+import { readFile, writeFile } from 'node:fs/promises'
+import { parseArgs } from 'node:util'
+import { startCluster } from '../db/throwaway-cluster.js'
+import { withPgClient } from '../db/with-pg-client.js'
+import { createCompiler, type RuleSpec } from '../transformers/index.js'
+import { benchRules } from './bench-rules.js'
+import { generatorSql, insertSql, rowCounts, schemaSql } from './bench-schema.js'
+
+/**
+ * The JSON rewriter's own cost, measured on the bench's real `orders.shipping`
+ * documents (jsonb's text output, made by the bench's own SQL) on one thread, by
+ * CPU time, the minimum of several passes:
+ *
+ *   node dist/bench/json-replay.js [--docs N] [--passes N] [--file F] [--only total|keep|leaves]
+ *
+ * Prints µs per document for the bench's rule (`total`), for the same paths with
+ * `keep` at every leaf (`keep`: the rewriter, decoding and encoding, no fakes), and
+ * for the leaf transformers alone on the same leaf values (`leaves`). `total − leaves`
+ * is the rewriter's share. `--file` keeps the documents between runs (made once from
+ * a throwaway cluster, then read back). `--cpu-prof` on node profiles a run.
+ */
+const { values: args } = parseArgs({
+  options: {
+    docs: { type: 'string', default: '100000' },
+    passes: { type: 'string', default: '7' },
+    file: { type: 'string' },
+    only: { type: 'string' },
+  },
+})
+
+const key = 'json-replay-key-0123456789abcdef0123456789abcdef'
+const jsonColumn = { kind: 'json', type: 'jsonb', maxLength: null } as const
+const textColumn = { kind: 'text', type: 'text', maxLength: null } as const
+const shipping = benchRules.tables['public.orders'].columns.shipping
+
+async function loadDocuments(count: number, file: string | undefined): Promise<string[]> {
+  if (file && existsSync(file)) {
+    const docs = (await readFile(file, 'utf8')).split('\n').filter((d) => d.length > 0)
+    // Flat strings, as the row rewriter decodes each long field on its own.
+    if (docs.length >= count) return docs.slice(0, count).map((d) => Buffer.from(d).toString())
+  }
+  const cluster = await startCluster({ log: (line) => process.stderr.write(`${line}\n`) })
+  try {
+    const docs = await withPgClient(cluster.adminUrl, async (c) => {
+      await c.query(schemaSql + generatorSql)
+      const counts = { ...rowCounts(1), orders: count }
+      await c.query(insertSql('orders', counts), [1, count + 1])
+      const result = await c.query<{ doc: string }>(
+        'SELECT shipping::text AS doc FROM public.orders ORDER BY id',
+      )
+      return result.rows.map((r) => r.doc)
+    })
+    if (file) await writeFile(file, `${docs.join('\n')}\n`)
+    return docs
+  } finally {
+    await cluster.stop()
+  }
+}
+
+/** Minimum CPU µs per item over the passes; `make` gives a fresh function (empty memos) per pass. */
+function measure(items: string[], make: () => (item: string) => unknown, passes: number): number {
+  let best = Number.POSITIVE_INFINITY
+  let sink = 0
+  for (let p = 0; p < passes; p++) {
+    const fn = make()
+    const before = process.cpuUsage()
+    for (const item of items) {
+      const out = fn(item)
+      sink += typeof out === 'string' ? out.length : 1
+    }
+    const used = process.cpuUsage(before)
+    best = Math.min(best, (used.user + used.system) / items.length)
+  }
+  if (sink < 0) throw new Error('unreachable')
+  return best
+}
+
+/** Each leaf value the bench rule rewrites, paired with the rule of its path. */
+function collectLeaves(docs: string[]): Map<string, string[]> {
+  const byRule = new Map<string, string[]>()
+  const visit = (path: string, value: unknown) => {
+    const spec = shipping.paths[path as keyof typeof shipping.paths]
+    if (spec !== undefined && typeof value === 'string') {
+      const list = byRule.get(JSON.stringify(spec)) ?? []
+      list.push(value)
+      byRule.set(JSON.stringify(spec), list)
+    }
+  }
+  for (const doc of docs) {
+    const d = JSON.parse(doc) as Record<string, unknown> & {
+      address?: Record<string, unknown>
+      recipients?: Record<string, unknown>[]
+    }
+    for (const k of ['email', 'name', 'phone']) visit(`$.${k}`, d[k])
+    for (const k of ['street', 'city', 'postcode']) visit(`$.address.${k}`, d.address?.[k])
+    for (const r of d.recipients ?? []) {
+      for (const k of ['email', 'name']) visit(`$.recipients[*].${k}`, r[k])
+    }
+  }
+  return byRule
+}
+
+async function main(): Promise<void> {
+  const count = Number(args.docs)
+  const passes = Number(args.passes)
+  const docs = await loadDocuments(count, args.file)
+  const bytes = docs.reduce((n, d) => n + d.length, 0)
+  process.stdout.write(
+    `${docs.length} documents, ${(bytes / docs.length).toFixed(0)} characters on average; ${passes} passes, CPU µs per document (minimum)\n`,
+  )
+  const jsonOf = (spec: RuleSpec) => () => {
+    const fn = createCompiler(key)(spec, jsonColumn).fn
+    return (doc: string) => fn(doc)
+  }
+  const keepAll = {
+    transform: 'json',
+    paths: Object.fromEntries(Object.keys(shipping.paths).map((p) => [p, 'keep'])),
+  }
+  const leaves = collectLeaves(docs)
+  const leafCount = [...leaves.values()].reduce((n, l) => n + l.length, 0)
+  const leafCost = (): number => {
+    let micros = 0
+    for (const [spec, values] of leaves) {
+      const make = () => createCompiler(key)(JSON.parse(spec) as RuleSpec, textColumn).fn
+      micros += measure(values, make, passes) * values.length
+    }
+    return micros / docs.length
+  }
+  const rows: [string, () => number][] = [
+    ['total', () => measure(docs, jsonOf(shipping), passes)],
+    ['keep', () => measure(docs, jsonOf(keepAll), passes)],
+    ['leaves', leafCost],
+  ]
+  const results = new Map<string, number>()
+  for (const [name, run] of rows) {
+    if (args.only && args.only !== name) continue
+    results.set(name, run())
+    process.stdout.write(`${name.padEnd(8)} ${results.get(name)?.toFixed(2)} µs\n`)
+  }
+  const total = results.get('total')
+  const leaf = results.get('leaves')
+  if (total !== undefined && leaf !== undefined) {
+    process.stdout.write(
+      `rewriter ${(total - leaf).toFixed(2)} µs (total − leaves; ${(leafCount / docs.length).toFixed(2)} leaves per document)\n`,
+    )
+  }
+}
+
+await main()
