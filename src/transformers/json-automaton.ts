@@ -117,7 +117,7 @@ export function createPathAutomaton(rules: readonly JsonPathRule[]): PathAutomat
         const length = keyEnd - key - 2
         for (let j = 0; j < keys.length; j++) {
           const name = keys[j] as string
-          if (name.length === length && node.rawKeys[j] && doc.startsWith(name, key + 1)) {
+          if (name.length === length && node.rawKeys[j] && sameChars(doc, key + 1, name)) {
             k = j
             break
           }
@@ -155,6 +155,14 @@ export function createPathAutomaton(rules: readonly JsonPathRule[]): PathAutomat
   }
 
   return { root: nodeOf(rules.map((_, r) => r << 8)), member, element }
+}
+
+/** Whether `doc` holds `name` at `at`; keys are short, and a loop is cheaper than a call to startsWith. */
+function sameChars(doc: string, at: number, name: string): boolean {
+  for (let n = 0; n < name.length; n++) {
+    if (doc.charCodeAt(at + n) !== name.charCodeAt(n)) return false
+  }
+  return true
 }
 
 /** Whether `doc[start, end)` holds a backslash; keys are short, so a loop beats a search. */

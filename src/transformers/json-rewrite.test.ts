@@ -62,10 +62,10 @@ describe('createJsonRewriter', () => {
   })
 
   it('follows array indexes and wildcards through the automaton, on every document alike', () => {
-    const fn = rewriter({ '$.list[1]': 'I', '$.list[*].x': 'X', "$['']": 'N' })
+    const fn = rewriter({ '$.list[1]': 'I', '$.list[*].x': 'X', "$['']": 'N', "$['a/b']": 'S' })
     for (let round = 0; round < 3; round++) {
-      expect(fn('{"list": [{"x": 1}, "s", {"y": 2}], "": "e"}')).toBe(
-        '{"list": [{"x": X}, "I", {"y": 2}], "": "N"}',
+      expect(fn('{"list": [{"x": 1}, "s", {"y": 2}], "": "e", "a/b": 3}')).toBe(
+        '{"list": [{"x": X}, "I", {"y": 2}], "": "N", "a/b": S}',
       )
     }
   })

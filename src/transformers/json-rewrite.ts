@@ -47,24 +47,30 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
   const stackIndex: number[] = []
 
   return (doc) => {
-    if (canSkip && !doc.includes('\\u') && needles.every((n) => n.some((k) => !doc.includes(k)))) {
+    const escapes = doc.includes('\\')
+    if (
+      canSkip &&
+      (!escapes || !doc.includes('\\u')) &&
+      needles.every((n) => n.some((k) => !doc.includes(k)))
+    ) {
       return doc
     }
     if (stackNode.length > keptDepth) stackNode.length = stackLeaf.length = stackIndex.length = 0
-    const escapes = doc.includes('\\')
     let out = ''
     let last = 0
     let depth = 0
     let node = root
     let leaf = root.leaf
     let i = skipSpace(doc, 0)
+    // The character at i, read once: whitespace is looked for only where one may be.
+    let c = doc.charCodeAt(i)
     for (;;) {
       // A value starts at i; `entering` is set when the next member of a container is due.
       let entering = false
-      const c = doc.charCodeAt(i)
       if (c === quote) {
-        const end = jsonStringEnd(doc, i)
-        if (end < 0) throw invalidJson(i)
+        // Without a backslash in the document, the next quote ends the string.
+        const end = escapes ? jsonStringEnd(doc, i) : doc.indexOf('"', i + 1) + 1
+        if (end <= 0) throw invalidJson(i)
         if (leaf) {
           const value = escapes ? decodeJsonString(doc, i, end) : doc.slice(i + 1, end - 1)
           out += doc.slice(last, i) + leaf.string(value)
@@ -77,7 +83,8 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
         } else {
           const array = c === openBracket
           i = skipSpace(doc, i + 1)
-          if (doc.charCodeAt(i) === (array ? closeBracket : closeBrace)) {
+          c = doc.charCodeAt(i)
+          if (c === (array ? closeBracket : closeBrace)) {
             i++
           } else {
             stackNode[depth] = node
@@ -99,18 +106,26 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
       }
       // After a value: close finished containers, or step to the next member.
       while (!entering) {
-        i = skipSpace(doc, i)
+        c = doc.charCodeAt(i)
+        if (c <= 32) {
+          i = skipSpace(doc, i)
+          c = doc.charCodeAt(i)
+        }
         if (depth === 0) {
           if (i !== doc.length) throw invalidJson(i)
           return last === 0 ? doc : out + doc.slice(last)
         }
-        const next = doc.charCodeAt(i)
         const index = stackIndex[depth - 1] as number
-        if (next === comma) {
+        if (c === comma) {
           if (index >= 0) stackIndex[depth - 1] = index + 1
-          i = skipSpace(doc, i + 1)
+          i++
+          c = doc.charCodeAt(i)
+          if (c <= 32) {
+            i = skipSpace(doc, i)
+            c = doc.charCodeAt(i)
+          }
           entering = true
-        } else if (next === (index >= 0 ? closeBracket : closeBrace)) {
+        } else if (c === (index >= 0 ? closeBracket : closeBrace)) {
           depth--
           i++
         } else {
@@ -121,13 +136,23 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
       const parent = stackNode[depth - 1] as PathNode
       const index = stackIndex[depth - 1] as number
       if (index < 0) {
-        if (doc.charCodeAt(i) !== quote) throw invalidJson(i)
+        if (c !== quote) throw invalidJson(i)
         const key = i
-        const keyEnd = jsonStringEnd(doc, i)
-        if (keyEnd < 0) throw invalidJson(i)
-        i = skipSpace(doc, keyEnd)
-        if (doc.charCodeAt(i) !== colon) throw invalidJson(i)
-        i = skipSpace(doc, i + 1)
+        const keyEnd = escapes ? jsonStringEnd(doc, i) : doc.indexOf('"', i + 1) + 1
+        if (keyEnd <= 0) throw invalidJson(i)
+        i = keyEnd
+        c = doc.charCodeAt(i)
+        if (c <= 32) {
+          i = skipSpace(doc, i)
+          c = doc.charCodeAt(i)
+        }
+        if (c !== colon) throw invalidJson(i)
+        i++
+        c = doc.charCodeAt(i)
+        if (c <= 32) {
+          i = skipSpace(doc, i)
+          c = doc.charCodeAt(i)
+        }
         node = member(parent, doc, key, keyEnd, escapes)
       } else {
         node = element(parent, index)
