@@ -34,8 +34,6 @@ interface Step {
   select: string | number | null
 }
 
-/** Bound on the cached state sets of one rewriter: memory stays flat whatever the rules. */
-const maxCached = 4096
 const rawKey = /^[^"\\\p{Cc}]*$/u
 const backslash = 92
 
@@ -54,7 +52,11 @@ export interface PathAutomaton {
  * several rules match a leaf, the deepest match wins, then the rule listed first
  * (a deeper match ends a step later, so its node names it; see `leafOf`).
  */
-export function createPathAutomaton(rules: readonly JsonPathRule[]): PathAutomaton {
+export function createPathAutomaton(
+  rules: readonly JsonPathRule[],
+  /** Bound on the nodes kept: memory stays flat whatever the rules; past it nodes are made anew. */
+  maxCached = 4096,
+): PathAutomaton {
   const paths: Step[][] = rules.map((rule) => rule.steps)
   const interned = new Map<string, PathNode>()
 
