@@ -4,9 +4,9 @@ import { decodeJsonString } from './json-string.js'
 /**
  * Where a document's matching stands at one value: the set of path states that
  * reach it, and where each key or index leads from here. A state is
- * `rule << 8 | step`. A key the states do not name (a wildcard or `..` may still
- * take it) leads to `otherKey`, so the transitions depend on the rules only,
- * never on how many distinct keys the documents hold.
+ * `rule << 8 | step`. Every key the states do not name (a wildcard or `..` may
+ * still take it) shares one transition, so the transitions depend on the rules
+ * only, never on how many distinct keys the documents hold.
  */
 export interface PathNode {
   states: readonly number[]
@@ -20,11 +20,12 @@ export interface PathNode {
   rawKeys: readonly boolean[]
   /** The distinct array indexes the states select. */
   indexes: readonly number[]
-  /** Filled in on first use, for nodes kept in the automaton's bounded cache. */
+  /**
+   * Where each of `keys` (then any other key) and each of `indexes` (then any other
+   * index) leads; filled in on first use, for nodes kept in the automaton's bounded cache.
+   */
   byKey: (PathNode | undefined)[]
-  otherKey: PathNode | undefined
   byIndex: (PathNode | undefined)[]
-  otherIndex: PathNode | undefined
   cached: boolean
 }
 
@@ -79,27 +80,36 @@ export function createPathAutomaton(
       rawKeys: keys.map((k) => rawKey.test(k)),
       indexes,
       byKey: [],
-      otherKey: undefined,
       byIndex: [],
-      otherIndex: undefined,
       cached: interned.size < maxCached,
     }
     if (node.cached) interned.set(id, node)
     return node
   }
 
-  /** The node after a step into a child that each state's select either takes or not. */
-  const step = (node: PathNode, takes: (select: string | number) => boolean): PathNode => {
+  /**
+   * The node after a step into a child whose key or index is `select` (undefined: one
+   * no state names), remembered in `table[slot]` when the node is cached.
+   */
+  const follow = (
+    node: PathNode,
+    table: (PathNode | undefined)[],
+    slot: number,
+    select: string | number | undefined,
+  ): PathNode => {
+    const known = table[slot]
+    if (known) return known
     const next: number[] = []
     for (const s of node.states) {
-      const path = paths[s >> 8]
-      const st = path?.[s & 255]
+      const st = paths[s >> 8]?.[s & 255]
       if (!st) continue
-      const hit = st.select === null || takes(st.select)
+      const hit = st.select === null || st.select === select
       if (st.descend && !next.includes(s)) next.push(s)
       if (hit && !next.includes(s + 1)) next.push(s + 1)
     }
-    return nodeOf(next)
+    const to = nodeOf(next)
+    if (node.cached) table[slot] = to
+    return to
   }
 
   const member = (
@@ -126,34 +136,18 @@ export function createPathAutomaton(
         }
       }
     }
-    if (k < 0) {
-      if (node.otherKey) return node.otherKey
-      const to = step(node, () => false)
-      if (node.cached) node.otherKey = to
-      return to
-    }
-    const known = node.byKey[k]
-    if (known) return known
-    const name = keys[k]
-    const to = step(node, (select) => select === name)
-    if (node.cached) node.byKey[k] = to
-    return to
+    // The last slot is for every key the states do not name.
+    return k < 0
+      ? follow(node, node.byKey, keys.length, undefined)
+      : follow(node, node.byKey, k, keys[k])
   }
 
   const element = (node: PathNode, index: number): PathNode => {
     if (node.dead) return node
     const k = node.indexes.indexOf(index)
-    if (k < 0) {
-      if (node.otherIndex) return node.otherIndex
-      const to = step(node, () => false)
-      if (node.cached) node.otherIndex = to
-      return to
-    }
-    const known = node.byIndex[k]
-    if (known) return known
-    const to = step(node, (select) => select === index)
-    if (node.cached) node.byIndex[k] = to
-    return to
+    return k < 0
+      ? follow(node, node.byIndex, node.indexes.length, undefined)
+      : follow(node, node.byIndex, k, index)
   }
 
   return { root: nodeOf(rules.map((_, r) => r << 8)), member, element }
