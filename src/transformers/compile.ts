@@ -72,6 +72,7 @@ export function createCompiler(key: string | Buffer): Compiler {
       column,
       digest,
       compile: (s, c) => compile(s, c).fn,
+      copySafe: (s, c) => compile(s, c).transformer.copySafe === true,
     })
     const fn = name === 'keep' || name === 'const' || name === 'null' ? raw : memoize(raw)
     const result: Compiled = { name, transformer, fn }

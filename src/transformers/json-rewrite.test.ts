@@ -42,6 +42,41 @@ describe('createJsonRewriter', () => {
     expect(rewriter({ '$.ab': 'x' })('{"a\\u0062": "s"}')).toBe('{"a\\u0062": "x"}')
   })
 
+  it('compares keys in place when a document has no backslash, and decodes them when it has', () => {
+    const fn = rewriter({ '$.user.email': 'E', "$['a\"b']": 'Q' })
+    // No backslash anywhere: keys are compared raw, leaves are plain slices.
+    expect(fn('{"user": {"emails": "x", "email": "y", "emai": "z"}}')).toBe(
+      '{"user": {"emails": "x", "email": "E", "emai": "z"}}',
+    )
+    // A backslash elsewhere (in a value) does not stop plain keys from matching raw.
+    expect(fn('{"note": "a\\b", "user": {"email": "y"}}')).toBe(
+      '{"note": "a\\b", "user": {"email": "E"}}',
+    )
+    // Escaped keys are decoded; a key that needs an escape matches only through one.
+    expect(fn('{"us\\u0065r": {"em\\u0061il": "y"}, "a\\"b": 1}')).toBe(
+      '{"us\\u0065r": {"em\\u0061il": "E"}, "a\\"b": Q}',
+    )
+    expect(fn('{"user": {"email\\n": "y", "emai\\u006c": "z"}}')).toBe(
+      '{"user": {"email\\n": "y", "emai\\u006c": "E"}}',
+    )
+  })
+
+  it('follows array indexes and wildcards through the automaton, on every document alike', () => {
+    const fn = rewriter({ '$.list[1]': 'I', '$.list[*].x': 'X', "$['']": 'N', "$['a/b']": 'S' })
+    for (let round = 0; round < 3; round++) {
+      expect(fn('{"list": [{"x": 1}, "s", {"y": 2}], "": "e", "a/b": 3}')).toBe(
+        '{"list": [{"x": X}, "I", {"y": 2}], "": "N", "a/b": S}',
+      )
+    }
+  })
+
+  it('gives a decoding error that names the position only', () => {
+    const fn = rewriter({ '$.a': 'A' })
+    expect(() => fn('{"b": 1, "a": "sec\\xret"}')).toThrow(
+      /^json: not valid JSON \(at character 15\)$/,
+    )
+  })
+
   it('returns the same string when nothing matched', () => {
     const doc = '{"a": {"b": [1, 2, {"c": "d"}]}}'
     expect(rewriter({ '$.a.x': 'y' })(doc)).toBe(doc)

@@ -1,6 +1,8 @@
 // Token ends for a JSON scanner working on indexes into the document, so nothing is
 // copied unless a caller needs it. Errors name the position, never the content.
-import { jsonStringEnd } from './json-string.js'
+import { invalidJson, jsonStringEnd } from './json-string.js'
+
+export { invalidJson }
 
 const quote = 34
 const [openBrace, closeBrace, openBracket, closeBracket] = [123, 125, 91, 93]
@@ -51,8 +53,4 @@ export function containerEnd(doc: string, start: number): number {
     }
   }
   throw invalidJson(start)
-}
-
-export function invalidJson(at: number): Error {
-  return new Error(`json: not valid JSON (at character ${at + 1})`)
 }

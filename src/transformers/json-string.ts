@@ -37,9 +37,19 @@ export function jsonStringEnd(doc: string, start: number): number {
   }
 }
 
-/** The value of the JSON string literal `doc[start, end)`. */
+/** The value of the JSON string literal `doc[start, end)`; a bad escape is reported by its position. */
 export function decodeJsonString(doc: string, start: number, end: number): string {
   const raw = doc.slice(start + 1, end - 1)
+  if (!raw.includes('\\')) return raw
   // A single string token: JSON.parse is the exact decoder (\uXXXX, surrogate pairs).
-  return raw.includes('\\') ? (JSON.parse(doc.slice(start, end)) as string) : raw
+  try {
+    return JSON.parse(doc.slice(start, end)) as string
+  } catch {
+    throw invalidJson(start)
+  }
+}
+
+/** Errors name the position, never the content. */
+export function invalidJson(at: number): Error {
+  return new Error(`json: not valid JSON (at character ${at + 1})`)
 }

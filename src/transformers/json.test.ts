@@ -72,6 +72,22 @@ describe('json', () => {
     expect(JSON.parse(out)).toEqual({ name: h('café "q" \\ \n 😀'), email: 'a"b\\c\n' })
   })
 
+  it('writes copy-safe fakes as plain JSON strings and escapes what other rules return', () => {
+    const fakeEmail = compileFor('email')
+    const fakeName = compileFor('fullName')
+    const input = '{"a": "x@y.z", "b": "Ann Lee", "c": "k", "d": "keep \\"me\\" \\\\ \\n"}'
+    const out = rewrite({
+      '$.a': 'email',
+      '$.b': 'fullName',
+      '$.c': { transform: 'const', value: 'back\\slash\nline\u0001' },
+      '$.d': 'keep',
+    })(input)
+    expect(out).toBe(
+      `{"a": ${JSON.stringify(fakeEmail('x@y.z'))}, "b": ${JSON.stringify(fakeName('Ann Lee'))}, ` +
+        '"c": "back\\\\slash\\nline\\u0001", "d": "keep \\"me\\" \\\\ \\n"}',
+    )
+  })
+
   it('writes numbers as numbers when the rule takes numbers, as strings otherwise', () => {
     const out = rewrite({ '$.amount': 'number', '$.id': hash16 })(doc)
     const amount = /"amount": (-?\d+\.\d\d),/.exec(out)?.[1]

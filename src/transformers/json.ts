@@ -48,9 +48,13 @@ function compileLeaf(path: string, spec: RuleSpec, ctx: TransformContext): LeafR
     throw new Error(`json path "${path}": ${reasons}`, { cause: text.cause })
   }
   const emit = (out: string | null) => (out === null ? 'null' : encodeJsonString(out))
+  // A copy-safe fake has no backslash or control character: only a quote needs an escape.
+  const emitSafe = (out: string | null) =>
+    out === null ? 'null' : out.includes('"') ? encodeJsonString(out) : `"${out}"`
+  const emitText = asText && ctx.copySafe?.(spec, textLeaf) ? emitSafe : emit
   return {
     string: asText
-      ? (value) => emit(asText(value))
+      ? (value) => emitText(asText(value))
       : (value) => emit(asNumber && jsonNumber.test(value) ? asNumber(value) : null),
     number: asNumber
       ? (value) => {

@@ -54,6 +54,11 @@ export interface TransformContext {
   digest(domain: string): Digest
   /** Compile a nested rule (json paths, array elements) for another column shape. */
   compile(spec: RuleSpec, column: ColumnInfo): ValueTransform
+  /**
+   * Whether that nested rule's transformer declares `copySafe`: its output holds no
+   * backslash and no control character, so in a JSON string only a quote needs an escape.
+   */
+  copySafe?(spec: RuleSpec, column: ColumnInfo): boolean
 }
 
 /**
