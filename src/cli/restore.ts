@@ -18,6 +18,8 @@ Load a snapshot into a development database, replacing it safely:
   ID     a snapshot id from dumpling list
   FILE   a dump.sql.gz (its manifest.json beside it), or the folder that holds them
   LINK   a link from /dump latest (downloaded, verified, then loaded)
+  -      read one of the above from stdin: a link then never shows in the process list
+         (pasted at a prompt on a terminal, or piped: then pass --yes)
 
 Before anything changes: the dump's size is checked against the manifest, the target
 must be on this machine (or in restore.allowedTargets), must not be the server the
@@ -50,9 +52,10 @@ export interface RestoreArgs {
 /** `dumpling restore SOURCE --target URL`: parse, confirm, run, print. */
 export async function restore(
   cli: Cli,
-  source: string | undefined,
+  given: string | undefined,
   args: RestoreArgs,
 ): Promise<number> {
+  const source = given === '-' ? await readSource(cli) : given
   if (!source) {
     throw new AppError(
       'usage',
@@ -96,6 +99,37 @@ export async function restore(
     `Restored snapshot ${summary.snapshotId} into ${summary.target}: ${summary.tables} tables, ${summary.rows.toLocaleString('en')} rows, in ${(summary.durationMs / 1000).toFixed(1)} s.${summary.previous ? ` The old database is kept as ${summary.previous}.` : ''}${summary.verified ? '' : ' Not verified (no manifest).'}\n`,
   )
   return 0
+}
+
+/**
+ * The snapshot named on stdin (`dumpling restore -`): asked for on a terminal, else the
+ * first line of what is piped in. A link is a bearer token, and arguments are visible
+ * to every user of the machine in the process list; stdin is not.
+ */
+async function readSource(cli: Cli): Promise<string> {
+  const input = cli.stdin
+  if (!input)
+    throw new AppError('usage', 'dumpling restore -: there is no stdin to read the snapshot from.')
+  const rl = createInterface({
+    input,
+    ...(input.isTTY ? { output: cli.stderr } : {}),
+    terminal: input.isTTY === true,
+  })
+  try {
+    if (input.isTTY)
+      return (
+        await rl.question('Paste the link from /dump latest (or a snapshot id, latest, a file): ')
+      ).trim()
+    for await (const line of rl) {
+      if (line.trim() !== '') return line.trim()
+    }
+  } finally {
+    rl.close()
+  }
+  throw new AppError(
+    'usage',
+    'dumpling restore - read nothing from stdin: pipe in the link, e.g. `pbpaste | dumpling restore - --target URL --yes`, or run it on a terminal and paste it.',
+  )
 }
 
 /** Show where the restore goes and ask for the database name, typed. */

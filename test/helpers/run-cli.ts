@@ -1,10 +1,11 @@
-import { Writable } from 'node:stream'
+import { Readable, Writable } from 'node:stream'
 import { main } from '../../src/cli/index.js'
 
-/** Run `dumpling ARGS` in-process with captured output and the given environment. */
+/** Run `dumpling ARGS` in-process with captured output, the given environment and, if given, stdin (not a terminal). */
 export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
+  options: { stdin?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
@@ -23,6 +24,7 @@ export async function runCli(
       stderr += s
     }),
     env: { PATH: process.env.PATH, ...env },
+    ...(options.stdin === undefined ? {} : { stdin: Readable.from([options.stdin]) }),
   })
   return { code, stdout, stderr }
 }

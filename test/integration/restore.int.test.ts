@@ -48,8 +48,8 @@ function targetUrl(name: string): string {
   return u.toString()
 }
 
-function restore(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return runCli(['restore', ...args], { DUMPLING_CONFIG: config, ...env })
+function restore(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) {
+  return runCli(['restore', ...args], { DUMPLING_CONFIG: config, ...env }, { stdin })
 }
 
 async function databases(like: string): Promise<string[]> {
@@ -196,6 +196,27 @@ describe('dumpling restore', () => {
       { n: 750 },
     ])
     expect(result.stderr + result.stdout).not.toContain('secret-token')
+  })
+
+  it('reads the link from stdin with `restore -`, and says so when stdin holds none', async () => {
+    const name = targetName('stdin')
+    const link = `${baseUrl}/snapshots/dump.sql.gz?X-Amz-Signature=secret-token`
+    const args = ['-', '--manifest', join(foreign, 'manifest.json'), '--target', targetUrl(name)]
+    const result = await restore([...args, '--yes'], {}, `\n${link}\n`)
+    expect(result.code, result.stderr).toBe(0)
+    expect(await query(name, 'SELECT count(*)::int AS n FROM "Billing"."Invoice Lines"')).toEqual([
+      { n: 750 },
+    ])
+    expect(result.stderr + result.stdout).not.toContain('secret-token')
+
+    const empty = await restore([...args, '--yes'], {}, '\n')
+    expect(empty.code).toBe(2)
+    expect(empty.stderr).toContain('read nothing from stdin')
+    // Piped, so no terminal to confirm on: without --yes nothing is changed.
+    const unconfirmed = await restore(args, {}, `${link}\n`)
+    expect(unconfirmed.code).not.toBe(0)
+    expect(unconfirmed.stderr).toContain('pass --yes')
+    expect(unconfirmed.stderr).not.toContain('secret-token')
   })
 
   it('restores latest and an id from the configured local storage', async () => {
