@@ -40,7 +40,14 @@ export interface ColumnInfo {
  * The Buffer is reused: it is valid until the next call of the same digest, so
  * read it at once and never keep it.
  */
-export type Digest = (value: string) => Buffer
+export interface Digest {
+  (value: string): Buffer
+  /**
+   * The same digest of the value whose bytes are `src[start, end)`, which must
+   * all be ASCII: for the snapshot's fast path, which never makes a string.
+   */
+  bytes(src: Buffer, start: number, end: number): Buffer
+}
 
 /** A rule as written for one column (or one json path / array element). */
 export type RuleSpec = string | ({ transform: string } & Record<string, unknown>)
