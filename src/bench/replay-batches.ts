@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { type BatchPlan, compilePlan, transformBatch } from '../snapshot/transform-batch.js'
 import { OutBuffer } from '../snapshot/out-buffer.js'
+import { type BatchPlan, compilePlan, transformBatch } from '../snapshot/transform-batch.js'
 import { createCompiler } from '../transformers/index.js'
 
 /**
@@ -23,9 +23,8 @@ async function main(): Promise<void> {
   const passes = Number(flag('--passes') ?? 5)
   const only = flag('--tables')?.split(',')
   const key = flag('--key') ?? 'replay-key'
-  const { plans, batches } = JSON.parse(
-    await readFile(join(dir, 'plans.json'), 'utf8'),
-    (_, v) => (typeof v === 'string' && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v),
+  const { plans, batches } = JSON.parse(await readFile(join(dir, 'plans.json'), 'utf8'), (_, v) =>
+    typeof v === 'string' && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v,
   ) as { plans: BatchPlan[]; batches: { file: string; plan: string }[] }
   const byId = new Map(plans.map((p) => [p.id, p]))
   const loaded = await Promise.all(
@@ -52,7 +51,8 @@ async function main(): Promise<void> {
       if (pass === 0) values.set(table, (values.get(table) ?? 0) + rows * plan.columns.length)
       hash.update(block)
     }
-    for (const [table, micros] of cpu) best.set(table, Math.min(best.get(table) ?? Infinity, micros))
+    for (const [table, micros] of cpu)
+      best.set(table, Math.min(best.get(table) ?? Infinity, micros))
     const total = [...cpu.values()].reduce((a, b) => a + b, 0)
     digest = hash.digest('hex').slice(0, 16)
     process.stdout.write(`pass ${pass + 1}: ${(total / 1e6).toFixed(3)} CPU-s, output ${digest}\n`)
