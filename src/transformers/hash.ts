@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, digestFake } from './transformer.js'
 
 const minLength = 16
 
@@ -30,7 +30,7 @@ export const hash = defineTransformer({
     const digest = ctx.digest('hash')
     const bytes = Math.ceil(chars / 2)
     return chars % 2 === 0
-      ? (value) => digest(value).toString('hex', 0, bytes)
-      : (value) => digest(value).toString('hex', 0, bytes).slice(0, chars)
+      ? digestFake(digest, (d) => d.toString('hex', 0, bytes))
+      : digestFake(digest, (d) => d.toString('hex', 0, bytes).slice(0, chars))
   },
 })

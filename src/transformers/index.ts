@@ -1,6 +1,8 @@
 export { type Compiled, type Compiler, createCompiler } from './compile.js'
 export { isTransformerName, type TransformerName, transformers } from './registry.js'
 export type {
+  ByteSink,
+  ByteTransform,
   ColumnInfo,
   ColumnKind,
   RuleSpec,

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { defineTransformer } from './transformer.js'
+import { StringSink } from './string-sink.js'
+import { type ByteSink, type Digest, defineTransformer, withBytes } from './transformer.js'
 import { words } from './vocabulary.js'
 
 /**
@@ -32,25 +33,54 @@ export const text = defineTransformer({
   create(_options, ctx) {
     const digest = ctx.digest('text')
     const max = ctx.column.maxLength ?? Number.POSITIVE_INFINITY
-    return (value) => {
-      const target = Math.min(value.length, max)
-      if (target === 0) return ''
-      let state = digest(seedOf(value)).readInt32LE(0)
-      let out = ''
-      let w = ''
-      for (let missed = 0; missed < misses; ) {
-        state = (state + 0x9e3779b9) | 0
-        let r = Math.imul(state ^ (state >>> 16), 0x85ebca6b)
-        r = Math.imul(r ^ (r >>> 13), 0xc2b2ae35)
-        // 31 bits keep `r` a small integer, which makes `%` cheap.
-        const k = ((r ^ (r >>> 16)) >>> 1) % words.length
-        w = (out === '' ? firstWords[k] : laterWords[k]) ?? ''
-        // Strictly less than the target: the period needs one more character.
-        if (out.length + w.length < target) out += w
-        else missed++
-      }
-      // Too short for any whole word and a period: part of a word.
-      return out === '' ? w.slice(0, target) : `${out}.`
-    }
+    const sink = new StringSink()
+    return withBytes(
+      (value) => {
+        const target = Math.min(value.length, max)
+        if (target === 0) return ''
+        sink.text = ''
+        writeLorem(digest(seedOf(value)).readInt32LE(0), target, sink)
+        return sink.text
+      },
+      (src, start, end, out) => {
+        const target = Math.min(end - start, max)
+        if (target === 0) return
+        writeLorem(seedDigest(digest, src, start, end).readInt32LE(0), target, out)
+      },
+    )
   },
 })
+
+/** The digest of `seedOf(value)` for a value whose ASCII bytes are `src[start, end)`. */
+function seedDigest(digest: Digest, src: Buffer, start: number, end: number): Buffer {
+  const length = end - start
+  if (length <= seedChars) return digest.bytes(src, start, end)
+  const n = seedScratch.write(`${length}:`, 0, 'latin1')
+  src.copy(seedScratch, n, start, start + seedChars)
+  return digest.bytes(seedScratch, 0, n + seedChars)
+}
+const seedScratch = Buffer.alloc(seedChars + 24)
+
+/** Keyed words into `out` while they fit under `target` characters, then the period. */
+function writeLorem(seed: number, target: number, out: ByteSink): void {
+  let state = seed
+  let written = 0
+  let w = ''
+  for (let missed = 0; missed < misses; ) {
+    state = (state + 0x9e3779b9) | 0
+    let r = Math.imul(state ^ (state >>> 16), 0x85ebca6b)
+    r = Math.imul(r ^ (r >>> 13), 0xc2b2ae35)
+    // 31 bits keep `r` a small integer, which makes `%` cheap.
+    const k = ((r ^ (r >>> 16)) >>> 1) % words.length
+    w = (written === 0 ? firstWords[k] : laterWords[k]) ?? ''
+    // Strictly less than the target: the period needs one more character.
+    if (written + w.length < target) {
+      out.writeString(w)
+      written += w.length
+    } else missed++
+  }
+  // Too short for any whole word and a period: part of a word.
+  if (written === 0) out.writeString(w.slice(0, target))
+  else out.writeByte(PERIOD)
+}
+const PERIOD = 46

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, digestFake } from './transformer.js'
 
 /** Length of `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`. */
 const uuidLength = 36
@@ -21,13 +21,12 @@ export const uuid = defineTransformer({
       )
     }
     const digest = ctx.digest('uuid')
-    return (value) => {
-      const d = digest(value)
+    return digestFake(digest, (d) => {
       const hex = d.toString('hex', 0, 16)
       // Version 4 in the 13th digit, RFC 4122 variant (10xx) in the 17th; the digest
       // buffer is not modified, in case a digest is ever cached and shared.
       const variant = variants[((d[8] ?? 0) >> 4) & 3]
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20)}`
-    }
+    })
   },
 })
