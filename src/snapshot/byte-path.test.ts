@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { transformerSamples } from '../bench/transformer-samples.js'
 import {
   type ColumnInfo,
-  type Compiled,
   createCompiler,
   type RuleSpec,
   type TransformerName,
@@ -52,7 +51,7 @@ const otherEdges = [
   'back\\slash',
   'é'.repeat(500),
 ]
-const isPlain = (v: string) => /^[\x00-\x7f]*$/.test(v) && !/[\\\t\n\r\b\f\v]/.test(v)
+const isPlain = (v: string) => !/[^ -~]/.test(v) && !v.includes('\\')
 
 /** Each transformer with a fast path, on its bench sample's column and on a short varchar. */
 function compiledWithBytes() {
@@ -118,8 +117,7 @@ describe('fast path', () => {
   it('gives the same rows as the string path alone, for plain, non-ASCII, escaped and NULL fields', () => {
     for (const { label, name, c, spec, column } of compiledWithBytes()) {
       const values = inputsOf(name)
-      const copyText =
-        values.map((v) => `${escapeCopyValue(v)}\t${v.length}\n`).join('') + '\\N\tnull\n'
+      const copyText = `${values.map((v) => `${escapeCopyValue(v)}\t${v.length}\n`).join('')}\\N\tnull\n`
       const run = (fields: FieldTransform[]) => {
         const out = new OutBuffer(16)
         const rewriter = createRowRewriter(fields, out, () => label)
