@@ -1,4 +1,4 @@
-import type { ByteTransform, ValueTransform } from '../transformers/index.js'
+import { type ByteTransform, stageForDigests, type ValueTransform } from '../transformers/index.js'
 import { escapeCopyValue, unescapeCopyValue } from './copy-text.js'
 import type { OutBuffer } from './out-buffer.js'
 
@@ -140,7 +140,8 @@ export function createRowRewriter(
           cut = nl < 0 ? buf.length : nl + 1
         }
       }
-      const used = processSegment(buf.subarray(pos, cut))
+      // In the digests' memory, so fast paths hash fields where they are.
+      const used = processSegment(stageForDigests(buf.subarray(pos, cut)))
       pos += used
       if (pos < cut) break
     }

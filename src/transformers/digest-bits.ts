@@ -27,6 +27,16 @@ function base32Code(digest: Buffer, j: number): number {
   return (pair >> (11 - (bit & 7))) & 31
 }
 
+const hexBytes = Buffer.from('0123456789abcdef')
+
+/** Hex digits `from` to `to` (exclusive) of the digest's lowercase hex, appended to `out`. */
+export function writeHex(digest: Buffer, from: number, to: number, out: ByteSink): void {
+  for (let i = from; i < to; i++) {
+    const b = digest[i >> 1] ?? 0
+    out.writeByte(hexBytes[(i & 1) === 0 ? b >> 4 : b & 15] as number)
+  }
+}
+
 /** An unsigned 32-bit integer read from the digest at `offset` (0..28). */
 export function uint32(digest: Buffer, offset = 0): number {
   return digest.readUInt32BE(offset)

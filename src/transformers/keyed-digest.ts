@@ -57,12 +57,8 @@ export function createDigest(key: string | Buffer, domain: string): Digest {
     return out
   }
   digest.bytes = (src: Buffer, start: number, end: number): Buffer => {
-    const length = end - start
-    if (length < longValue) {
-      if (length <= shortValue)
-        for (let i = 0; i < length; i++) sipInput[i] = src[start + i] as number
-      else src.copy(sipInput, 0, start, end)
-      sip.run(length)
+    if (end - start < longValue) {
+      sip.runOn(src, start, end)
     } else {
       sipInput[0] = 0xff
       sipInput.set(hash('sha256', src.subarray(start, end), 'buffer') as unknown as Buffer, 1)
@@ -73,7 +69,7 @@ export function createDigest(key: string | Buffer, domain: string): Digest {
   return digest
 }
 
-/** Up to this many UTF-16 units (or bytes) a JavaScript loop copies faster than a native call. */
+/** Up to this many UTF-16 units a JavaScript loop encodes faster than `encodeInto`. */
 const shortValue = 24
 const encoder = new TextEncoder()
 

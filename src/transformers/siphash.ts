@@ -11,7 +11,7 @@ import { sipHashWasm } from './siphash-wasm.js'
 interface SipHashExports {
   memory: WebAssembly.Memory
   sip(key: number, input: number, length: number, out: number, words: number): void
-  digest(slot: number, length: number): void
+  digest(slot: number, input: number, length: number): void
 }
 
 const instance = new WebAssembly.Instance(
@@ -23,11 +23,13 @@ const wasm = instance.exports as unknown as SipHashExports
 const memory = Buffer.from(wasm.memory.buffer)
 
 /** Bytes of the input area at the start of the module's memory. */
-export const sipInputBytes = 131_072
+const sipInputBytes = 2048
 /** Where the input to hash is written before a call. */
 export const sipInput: Buffer = memory.subarray(0, sipInputBytes)
+const stageBytes = 131_072
+const stage = memory.subarray(sipInputBytes, sipInputBytes + stageBytes)
 const slotBytes = 48
-const firstSlot = sipInputBytes
+const firstSlot = sipInputBytes + stageBytes
 const slotCount = Math.floor((memory.length - firstSlot) / slotBytes)
 /** The last slot is scratch for keys without a slot of their own and for `sipHash64/128`. */
 const scratchSlot = firstSlot + (slotCount - 1) * slotBytes
@@ -37,16 +39,41 @@ let nextSlot = firstSlot
 export type SipWords = 1 | 2
 
 /**
+ * `bytes` copied into the module's memory (valid until the next call), or
+ * `bytes` itself when it is too long: digests hash fields of the copy in
+ * place (`SipDigest.runOn`) instead of copying each one.
+ */
+export function stageForDigests(bytes: Buffer): Buffer {
+  if (bytes.length > stageBytes) return bytes
+  bytes.copy(stage)
+  return stage.subarray(0, bytes.length)
+}
+
+/**
  * The keyed digest core of one 16-byte key: `run(length)` hashes
  * `sipInput[0, length)` with SipHash-2-4-128 and expands the result to 32
  * bytes (see keyed-digest.ts), into `out`, which is the same Buffer on every
- * call. Keys get a slot of the module's memory of their own, so `out` is a
+ * call. `runOn(src, start, end)` hashes `src[start, end)` instead: in place
+ * when `src` is in the module's memory (see `stageForDigests`), else copied. Keys get a slot of the module's memory of their own, so `out` is a
  * view on it (no copy); past the last slot (thousands of keys: only tests make
  * that many), each call goes through a scratch slot and is copied out.
  */
 export interface SipDigest {
   readonly out: Buffer
   run(length: number): void
+  runOn(src: Buffer, start: number, end: number): void
+}
+
+/** Up to this many bytes a JavaScript loop copies faster than a native call. */
+const shortCopy = 24
+
+/** Where `src[start, end)` is in the module's memory, copied into the input area if it is not there. */
+function placeOf(src: Buffer, start: number, end: number): number {
+  if (src.buffer === memory.buffer) return src.byteOffset + start
+  const length = end - start
+  if (length <= shortCopy) for (let i = 0; i < length; i++) sipInput[i] = src[start + i] as number
+  else src.copy(sipInput, 0, start, end)
+  return 0
 }
 
 export function createSipDigest(key: Uint8Array): SipDigest {
@@ -57,7 +84,8 @@ export function createSipDigest(key: Uint8Array): SipDigest {
     memory.set(key, slot)
     return {
       out: memory.subarray(slot + 16, slot + 48),
-      run: (length) => wasm.digest(slot, length),
+      run: (length) => wasm.digest(slot, 0, length),
+      runOn: (src, start, end) => wasm.digest(slot, placeOf(src, start, end), end - start),
     }
   }
   const own = Buffer.from(key)
@@ -66,7 +94,12 @@ export function createSipDigest(key: Uint8Array): SipDigest {
     out,
     run(length) {
       memory.set(own, scratchSlot)
-      wasm.digest(scratchSlot, length)
+      wasm.digest(scratchSlot, 0, length)
+      memory.copy(out, 0, scratchSlot + 16, scratchSlot + 48)
+    },
+    runOn(src, start, end) {
+      memory.set(own, scratchSlot)
+      wasm.digest(scratchSlot, placeOf(src, start, end), end - start)
       memory.copy(out, 0, scratchSlot + 16, scratchSlot + 48)
     },
   }

@@ -3,8 +3,10 @@
 ;; compiles this file into siphash-wasm.ts; a test checks the two still match.
 ;;
 ;; Memory: 4 pages that never grow, so views on them stay valid. Bytes
-;; [0, 131072) are the input area; from 131072 on, 48-byte slots of one
-;; digest each: its 16-byte key, then its 32-byte output.
+;; [0, 2048) are the input area for values written by JavaScript; [2048,
+;; 133120) the stage, where the snapshot copies a segment of COPY rows to hash
+;; fields in place; from 133120 on, 48-byte slots of one digest each: its
+;; 16-byte key, then its 32-byte output.
 (module
   (memory (export "memory") 4 4)
 
@@ -90,12 +92,12 @@
     (local.set $k (i64.mul (local.get $k) (i64.const 0xc4ceb9fe1a85ec53)))
     (i64.xor (local.get $k) (i64.shr_u (local.get $k) (i64.const 33))))
 
-  ;; The keyed digest of input[0, len) for the slot at `slot`: SipHash-2-4-128
+  ;; The keyed digest of the `len` bytes at `in` for the slot at `slot`: SipHash-2-4-128
   ;; into bytes 0..15 of its output, then w2 = fmix64(w0 ^ rotl(w1, 32)) and
   ;; w3 = fmix64(w1 ^ w2) into bytes 16..31.
-  (func (export "digest") (param $slot i32) (param $len i32)
+  (func (export "digest") (param $slot i32) (param $in i32) (param $len i32)
     (local $w1 i64) (local $w2 i64)
-    (call $sip (local.get $slot) (i32.const 0) (local.get $len)
+    (call $sip (local.get $slot) (local.get $in) (local.get $len)
                (i32.add (local.get $slot) (i32.const 16)) (i32.const 2))
     (local.set $w1 (i64.load offset=24 (local.get $slot)))
     (local.set $w2 (call $fmix64 (i64.xor (i64.load offset=16 (local.get $slot))

@@ -14,4 +14,8 @@ export class StringSink implements ByteSink {
   writeByte(b: number): void {
     this.text += String.fromCharCode(b)
   }
+
+  writeBytes(src: Buffer, start: number, end: number): void {
+    this.text += src.toString('latin1', start, end)
+  }
 }

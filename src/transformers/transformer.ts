@@ -57,6 +57,8 @@ export interface ByteSink {
   /** Append as UTF-8 (a short ASCII string without a call into the runtime). */
   writeString(s: string): void
   writeByte(b: number): void
+  /** Append `src[start, end)`. */
+  writeBytes(src: Buffer, start: number, end: number): void
 }
 
 /**
