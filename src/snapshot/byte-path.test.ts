@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { transformerSamples } from '../bench/transformer-samples.js'
 import {
   type ColumnInfo,
+  type Compiled,
   createCompiler,
   type RuleSpec,
   type TransformerName,
@@ -41,6 +42,18 @@ const plainEdges = [
   'infinity',
   '-infinity',
   '10.0.0.1',
+  '255.255.255.255',
+  '0.0.0.0',
+  '01.2.3.4',
+  '1.2.3',
+  '1.2.3.4.5',
+  '256.1.1.1',
+  '1..2.3',
+  '1.2.3.4/24',
+  '::1',
+  'fe80::1/64',
+  '1234',
+  '0000000000',
   '0b7f1234-9a1c-4e2d-8f3a-0123456789ab',
   '123.45',
   "O'Brien & Sons, LLC",
@@ -76,10 +89,19 @@ function compiledWithBytes() {
     const sample = transformerSamples[name]
     if (!sample) continue
     const columns = [sample.column]
-    if (sample.column.kind === 'text')
-      columns.push({ kind: 'text', type: 'varchar(40)', maxLength: 40 })
+    if (sample.column.kind === 'text') {
+      // Short columns clip the fakes (and drop the name part of emails and usernames).
+      for (const n of [12, 18, 30, 40]) {
+        columns.push({ kind: 'text', type: `varchar(${n})`, maxLength: n })
+      }
+    }
     for (const column of columns) {
-      const c = compile(sample.spec, column)
+      let c: Compiled
+      try {
+        c = compile(sample.spec, column)
+      } catch {
+        continue // too short for this transformer
+      }
       if (c.bytes)
         out.push({ label: `${name} on ${column.type}`, name, spec: sample.spec, column, c })
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { base32, writeBase32 } from './digest-bits.js'
-import { handlePrefix } from './handle-prefix.js'
+import { handlePrefix, writeHandlePrefix } from './handle-prefix.js'
 import { defineTransformer, withBytes } from './transformer.js'
 
 /** 80 bits of the keyed digest: a collision among a billion addresses has odds near 1e-6. */
@@ -45,7 +45,7 @@ export const email = defineTransformer({
       },
       (src, start, end, out) => {
         const d = digest.bytes(src, start, end)
-        out.writeString(handlePrefix(d, '.', room))
+        writeHandlePrefix(d, 46, room, out)
         writeBase32(d, hashChars, out)
         out.writeString(tail)
       },

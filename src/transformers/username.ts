@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { base32, writeBase32 } from './digest-bits.js'
-import { handlePrefix } from './handle-prefix.js'
+import { handlePrefix, writeHandlePrefix } from './handle-prefix.js'
 import { defineTransformer, withBytes } from './transformer.js'
 
 /** 65 bits of the keyed digest: a collision among ten million users has odds near 1e-6. */
@@ -34,7 +34,7 @@ export const username = defineTransformer({
       },
       (src, start, end, out) => {
         const d = digest.bytes(src, start, end)
-        out.writeString(handlePrefix(d, '_', room))
+        writeHandlePrefix(d, 95, room, out)
         writeBase32(d, hashChars, out)
       },
     )
