@@ -40,6 +40,19 @@ const plainEdges = [
   '2000-01-01 BC',
   '0044-03-15 12:00:00 BC',
   'infinity',
+  '-0.00',
+  '0.01',
+  '-12.34',
+  '+7',
+  '.5',
+  '5.',
+  '9999999999.99',
+  '12345678901234.5',
+  '123456789012345678',
+  '1e3',
+  '1.2.3',
+  'NaN',
+  '-Infinity',
   '-infinity',
   '10.0.0.1',
   '255.255.255.255',
@@ -109,6 +122,16 @@ function compiledWithBytes() {
   return out
 }
 
+/** The string function takes the value without throwing. */
+function accepts(fn: (value: string) => unknown, value: string): boolean {
+  try {
+    fn(value)
+    return true
+  } catch {
+    return false
+  }
+}
+
 const inputsOf = (name: TransformerName): string[] => {
   const sample = transformerSamples[name]
   const samples = sample ? Array.from({ length: 300 }, (_, i) => sample.input(i * 7919)) : []
@@ -137,17 +160,27 @@ describe('fast path', () => {
       for (const value of inputsOf(name).filter(isPlain)) {
         const src = Buffer.from(`\t${value}\t`, 'latin1')
         const out = new OutBuffer(4)
+        const what = `${label}: ${JSON.stringify(value)}`
+        let expected: string | null
+        try {
+          expected = c.fn(value)
+        } catch (err) {
+          // A value the transformer refuses (a number column's "abc") is refused on both paths.
+          expect(() => c.bytes?.(src, 1, 1 + value.length, out), what).toThrow(
+            (err as Error).message,
+          )
+          continue
+        }
         c.bytes?.(src, 1, 1 + value.length, out)
-        const expected = c.fn(value)
         const text = expected === null ? '\\N' : escapeCopyValue(expected)
-        expect(out.take().toString('utf8'), `${label}: ${JSON.stringify(value)}`).toBe(text)
+        expect(out.take().toString('utf8'), what).toBe(text)
       }
     }
   })
 
   it('gives the same rows as the string path alone, for plain, non-ASCII, escaped and NULL fields', () => {
     for (const { label, name, c, spec, column } of compiledWithBytes()) {
-      const values = inputsOf(name)
+      const values = inputsOf(name).filter((v) => accepts(c.fn, v))
       const copyText = `${values.map((v) => `${escapeCopyValue(v)}\t${v.length}\n`).join('')}\\N\tnull\n`
       const run = (fields: FieldTransform[]) => {
         const out = new OutBuffer(16)
