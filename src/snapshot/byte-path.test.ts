@@ -73,7 +73,9 @@ const plainEdges = [
   '$2b$10$abc',
   '{vip,b2b}',
   ...Array.from({ length: 60 }, (_, n) => lorem.repeat(8).slice(0, n)),
-  ...[47, 48, 49, 63, 64, 65, 200, 447, 448, 449, 1000].map((n) => lorem.repeat(20).slice(0, n)),
+  ...[47, 48, 49, 63, 64, 65, 200, 447, 448, 449, 1000, 6000].map((n) =>
+    lorem.repeat(80).slice(0, n),
+  ),
 ]
 /** Values the row rewriter must send down the string path. */
 const otherEdges = [
@@ -153,6 +155,10 @@ describe('fast path', () => {
     ] as const) {
       expect(withBytes.has(name), name).toBe(true)
     }
+  })
+
+  it('stays on the memoized function, for nested rules (json leaves, array elements)', () => {
+    for (const { label, c } of compiledWithBytes()) expect(c.fn.bytes, label).toBe(c.bytes)
   })
 
   it('writes what the string path returns, for every transformer that has one', () => {

@@ -1,13 +1,14 @@
 import { createDigest } from './keyed-digest.js'
 import { ownString } from './own-string.js'
 import { isTransformerName, type TransformerName, transformers } from './registry.js'
-import type {
-  ByteTransform,
-  ColumnInfo,
-  Digest,
-  RuleSpec,
-  Transformer,
-  ValueTransform,
+import {
+  type ByteTransform,
+  type ColumnInfo,
+  type Digest,
+  type RuleSpec,
+  type Transformer,
+  type ValueTransform,
+  withBytes,
 } from './transformer.js'
 
 /** A rule compiled for one column. */
@@ -85,7 +86,14 @@ export function createCompiler(key: string | Buffer): Compiler {
       digest,
       compile: (s, c) => compile(s, c).fn,
     })
-    const fn = name === 'keep' || name === 'const' || name === 'null' ? raw : memoize(raw)
+    // The memoized function keeps the fast path, so nested rules (json leaves, array
+    // elements) can use it through ctx.compile too.
+    const fn =
+      name === 'keep' || name === 'const' || name === 'null'
+        ? raw
+        : raw.bytes
+          ? withBytes(memoize(raw), raw.bytes)
+          : memoize(raw)
     const result: Compiled = { name, transformer, fn, bytes: raw.bytes ?? null }
     compiled.set(cacheKey, result)
     return result
