@@ -1,5 +1,10 @@
+import type { ByteSink } from '../transformers/index.js'
+
+/** Up to this many UTF-16 units, a JavaScript loop writes an ASCII string faster than `Buffer.write`. */
+const shortString = 64
+
 /** A growable byte buffer for building COPY blocks without a Buffer per row. */
-export class OutBuffer {
+export class OutBuffer implements ByteSink {
   private buf: Buffer
   length = 0
 
@@ -17,8 +22,24 @@ export class OutBuffer {
 
   /** Append a string as UTF-8. */
   writeString(s: string): void {
-    this.reserve(s.length * 3)
-    this.length += this.buf.write(s, this.length, 'utf8')
+    const n = s.length
+    this.reserve(n * 3)
+    if (n > shortString) {
+      this.length += this.buf.write(s, this.length, 'utf8')
+      return
+    }
+    const buf = this.buf
+    let o = this.length
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i)
+      if (c >= 0x80) {
+        // Not ASCII: the rest as UTF-8 (char i-1 was ASCII, so no pair is split).
+        this.length = o + buf.write(i === 0 ? s : s.slice(i), o, 'utf8')
+        return
+      }
+      buf[o++] = c
+    }
+    this.length = o
   }
 
   /** Append one byte. */

@@ -1,12 +1,16 @@
-import type { ValueTransform } from '../transformers/index.js'
+import { type ByteTransform, stageForDigests, type ValueTransform } from '../transformers/index.js'
 import { escapeCopyValue, unescapeCopyValue } from './copy-text.js'
 import type { OutBuffer } from './out-buffer.js'
 
 const NEWLINE = 10
+const TAB = 9
 const BACKSLASH = 92
 const N = 78
-/** A byte that is not ASCII, in a batch decoded as latin1. */
-const nonAscii = /[\x80-\xff]/g
+/**
+ * A byte that is not ASCII, or a backslash (a COPY escape), in a batch decoded
+ * as latin1. A field without one is "plain": its bytes are its value's.
+ */
+const special = /[\\\x80-\xff]/g
 /** Bytes of rows decoded at once: below V8's large-object threshold (128 KiB). */
 const segmentBytes = 64 * 1024
 /** Fields longer than this are decoded on their own (see fieldValue). */
@@ -27,6 +31,8 @@ export interface FieldTransform {
   fn: ValueTransform
   /** Its output never needs COPY escaping (the transformer declares `copySafe`). */
   copySafe: boolean
+  /** The fast path for plain fields (ASCII, no escape): bytes in, bytes out, no string. */
+  bytes?: ByteTransform | null
 }
 
 /**
@@ -45,32 +51,37 @@ export function createRowRewriter(
 
   /** The segment of rows being processed, as latin1: character i is byte i, so offsets serve both. */
   let text = ''
-  /** Index of the first byte ≥ 0x80 at or after the last place looked, or Infinity. */
-  let nonAsciiAt = Number.POSITIVE_INFINITY
-  const nonAsciiFrom = (from: number): number => {
-    nonAscii.lastIndex = from
-    return nonAscii.exec(text)?.index ?? Number.POSITIVE_INFINITY
+  /** Index of the first special byte at or after the last place looked, or Infinity. */
+  let specialAt = Number.POSITIVE_INFINITY
+  const specialFrom = (from: number): number => {
+    special.lastIndex = from
+    return special.exec(text)?.index ?? Number.POSITIVE_INFINITY
   }
 
   /**
-   * A field's value. A short ASCII field is a slice of the batch's latin1
+   * A field's value. A short plain field is a slice of the batch's latin1
    * text: no call into the runtime. A field with other bytes is decoded as
    * UTF-8, and so is a long one (a document, free text): the call costs little
    * next to its length, and a flat string scans faster than a slice.
    */
   const fieldValue = (buf: Buffer, start: number, end: number): string => {
     if (end - start > longField) return buf.toString('utf8', start, end)
-    if (nonAsciiAt < start) nonAsciiAt = nonAsciiFrom(start)
-    return nonAsciiAt >= end ? text.slice(start, end) : buf.toString('utf8', start, end)
+    return isPlain(start, end) ? text.slice(start, end) : buf.toString('utf8', start, end)
+  }
+
+  /** The field `[start, end)` holds only ASCII and no COPY escape. */
+  const isPlain = (start: number, end: number): boolean => {
+    if (specialAt < start) specialAt = specialFrom(start)
+    return specialAt >= end
   }
 
   /**
-   * The transformed fields of a row are joined into one string and written
-   * with one call: a call into the runtime per field cost more than the join.
+   * Each transformed field is written into the out buffer as it is made: a
+   * plain field through its transform's fast path when there is one (no
+   * string at all), any other through the string function.
    */
   const rewriteRow = (buf: Buffer, start: number, nl: number): void => {
     let fieldStart = start
-    let row = ''
     for (let i = 0; i < k; i++) {
       const transform = transforms[i] as FieldTransform
       let end = text.indexOf('\t', fieldStart)
@@ -83,20 +94,24 @@ export function createRowRewriter(
         text.charCodeAt(fieldStart) === BACKSLASH &&
         text.charCodeAt(fieldStart + 1) === N
       ) {
-        row += '\\N'
+        out.writeByte(BACKSLASH)
+        out.writeByte(N)
+      } else if (transform.bytes && isPlain(fieldStart, end)) {
+        transform.bytes(buf, fieldStart, end, out)
       } else {
         const result = transform.fn(unescapeCopyValue(fieldValue(buf, fieldStart, end)))
-        if (result === null) row += '\\N'
-        else row += transform.copySafe ? result : escapeCopyValue(result)
+        if (result === null) {
+          out.writeByte(BACKSLASH)
+          out.writeByte(N)
+        } else out.writeString(transform.copySafe ? result : escapeCopyValue(result))
       }
       if (end === nl) {
-        out.writeString(`${row}\n`)
+        out.writeByte(NEWLINE)
         return
       }
-      row += '\t'
+      out.writeByte(TAB)
       fieldStart = end + 1
     }
-    out.writeString(row)
     out.writeBytes(buf, fieldStart, nl + 1)
   }
 
@@ -125,7 +140,8 @@ export function createRowRewriter(
           cut = nl < 0 ? buf.length : nl + 1
         }
       }
-      const used = processSegment(buf.subarray(pos, cut))
+      // In the digests' memory, so fast paths hash fields where they are.
+      const used = processSegment(stageForDigests(buf.subarray(pos, cut)))
       pos += used
       if (pos < cut) break
     }
@@ -142,7 +158,7 @@ export function createRowRewriter(
   const processSegment = (buf: Buffer): number => {
     let pos = 0
     text = buf.toString('latin1')
-    nonAsciiAt = nonAsciiFrom(0)
+    specialAt = specialFrom(0)
     try {
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', pos)) {
         rewriteRow(buf, pos, nl)

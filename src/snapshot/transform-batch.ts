@@ -18,8 +18,8 @@ const footer = Buffer.from('\\.\n\n')
 /** Compile a plan's transforms. */
 export function compilePlan(plan: BatchPlan, compile: Compiler): FieldTransform[] {
   return plan.columns.map((c) => {
-    const { fn, transformer } = compile(c.spec, c.column)
-    return { fn, copySafe: transformer.copySafe === true }
+    const { fn, transformer, bytes } = compile(c.spec, c.column)
+    return { fn, copySafe: transformer.copySafe === true, bytes }
   })
 }
 

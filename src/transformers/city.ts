@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pick } from './digest-bits.js'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, digestFake } from './transformer.js'
 import { cities, clipped } from './vocabulary.js'
 
 /** A US city name, chosen by the keyed digest of the value. */
@@ -14,6 +14,6 @@ export const city = defineTransformer({
   create(_options, ctx) {
     const digest = ctx.digest('city')
     const list = clipped(cities, ctx.column.maxLength)
-    return (value) => pick(list, digest(value))
+    return digestFake(digest, (d) => pick(list, d))
   },
 })

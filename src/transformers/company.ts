@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pick } from './digest-bits.js'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, digestFake } from './transformer.js'
 import { clip, lastNames, legalEntityTypes } from './vocabulary.js'
 
 /**
@@ -17,8 +17,7 @@ export const company = defineTransformer({
   create(_options, ctx) {
     const digest = ctx.digest('company')
     const max = ctx.column.maxLength
-    return (value) => {
-      const d = digest(value)
+    return digestFake(digest, (d) => {
       const a = pick(lastNames, d, 4)
       const b = pick(lastNames, d, 8)
       const shape = (d[0] ?? 0) % 3
@@ -29,6 +28,6 @@ export const company = defineTransformer({
             ? `${a} - ${b}`
             : `${a}, ${b} and ${pick(lastNames, d, 12)}`
       return clip(name, max)
-    }
+    })
   },
 })

@@ -1,13 +1,26 @@
 import { createDigest } from './keyed-digest.js'
 import { ownString } from './own-string.js'
 import { isTransformerName, type TransformerName, transformers } from './registry.js'
-import type { ColumnInfo, Digest, RuleSpec, Transformer, ValueTransform } from './transformer.js'
+import {
+  type ByteTransform,
+  type ColumnInfo,
+  type Digest,
+  type RuleSpec,
+  type Transformer,
+  type ValueTransform,
+  withBytes,
+} from './transformer.js'
 
 /** A rule compiled for one column. */
 export interface Compiled {
   name: TransformerName
   transformer: Transformer
   fn: ValueTransform
+  /**
+   * The transformer's fast path for ASCII values without escapes, or null. It
+   * skips the memo: hashing the bytes costs less than making a string to look up.
+   */
+  bytes: ByteTransform | null
 }
 
 export type Compiler = (spec: RuleSpec, column: ColumnInfo) => Compiled
@@ -74,8 +87,15 @@ export function createCompiler(key: string | Buffer): Compiler {
       compile: (s, c) => compile(s, c).fn,
       copySafe: (s, c) => compile(s, c).transformer.copySafe === true,
     })
-    const fn = name === 'keep' || name === 'const' || name === 'null' ? raw : memoize(raw)
-    const result: Compiled = { name, transformer, fn }
+    // The memoized function keeps the fast path, so nested rules (json leaves, array
+    // elements) can use it through ctx.compile too.
+    const fn =
+      name === 'keep' || name === 'const' || name === 'null'
+        ? raw
+        : raw.bytes
+          ? withBytes(memoize(raw), raw.bytes)
+          : memoize(raw)
+    const result: Compiled = { name, transformer, fn, bytes: raw.bytes ?? null }
     compiled.set(cacheKey, result)
     return result
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { keep } from './keep.js'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, withBytes } from './transformer.js'
 
 /** The same text for every row, written as PostgreSQL's text input for the column type. */
 export const constant = defineTransformer({
@@ -15,6 +15,11 @@ export const constant = defineTransformer({
     })
     .strict(),
   create({ value }) {
-    return () => value
+    // The fast path writes the value as COPY text: only one that needs no escape.
+    if (/[\\\n\r\t\b\f\v]/.test(value)) return () => value
+    return withBytes(
+      () => value,
+      (_src, _start, _end, out) => out.writeString(value),
+    )
   },
 })

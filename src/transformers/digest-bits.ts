@@ -1,4 +1,7 @@
+import type { ByteSink } from './transformer.js'
+
 const base32Alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
+const base32Bytes = Buffer.from(base32Alphabet)
 
 /**
  * The first `chars` base32 characters (5 bits each, lowercase) of a digest.
@@ -7,18 +10,31 @@ const base32Alphabet = 'abcdefghijklmnopqrstuvwxyz234567'
  */
 export function base32(digest: Buffer, chars: number): string {
   let out = ''
-  let bits = 0
-  let acc = 0
-  let i = 0
-  while (out.length < chars) {
-    if (bits < 5) {
-      acc = ((acc << 8) | (digest[i++ % digest.length] ?? 0)) & 0xffff
-      bits += 8
-    }
-    out += base32Alphabet[(acc >> (bits - 5)) & 31]
-    bits -= 5
-  }
+  for (let j = 0; j < chars; j++) out += base32Alphabet[base32Code(digest, j)]
   return out
+}
+
+/** `base32(digest, chars)`, appended to `out` as bytes. */
+export function writeBase32(digest: Buffer, chars: number, out: ByteSink): void {
+  for (let j = 0; j < chars; j++) out.writeByte(base32Bytes[base32Code(digest, j)] as number)
+}
+
+/** Bits 5j..5j+4 of the digest read as one big-endian stream (wrapping round after its end). */
+function base32Code(digest: Buffer, j: number): number {
+  const bit = j * 5
+  const i = bit >> 3
+  const pair = ((digest[i % digest.length] ?? 0) << 8) | (digest[(i + 1) % digest.length] ?? 0)
+  return (pair >> (11 - (bit & 7))) & 31
+}
+
+const hexBytes = Buffer.from('0123456789abcdef')
+
+/** Hex digits `from` to `to` (exclusive) of the digest's lowercase hex, appended to `out`. */
+export function writeHex(digest: Buffer, from: number, to: number, out: ByteSink): void {
+  for (let i = from; i < to; i++) {
+    const b = digest[i >> 1] ?? 0
+    out.writeByte(hexBytes[(i & 1) === 0 ? b >> 4 : b & 15] as number)
+  }
 }
 
 /** An unsigned 32-bit integer read from the digest at `offset` (0..28). */

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { base32 } from './digest-bits.js'
-import { handlePrefix } from './handle-prefix.js'
-import { defineTransformer } from './transformer.js'
+import { base32, writeBase32 } from './digest-bits.js'
+import { handlePrefix, writeHandlePrefix } from './handle-prefix.js'
+import { defineTransformer, withBytes } from './transformer.js'
 
 /** 80 bits of the keyed digest: a collision among a billion addresses has odds near 1e-6. */
 const hashChars = 16
@@ -38,9 +38,17 @@ export const email = defineTransformer({
       )
     }
     const room = max === null ? Number.POSITIVE_INFINITY : max - need
-    return (value) => {
-      const d = digest(value)
-      return handlePrefix(d, '.', room) + base32(d, hashChars) + tail
-    }
+    return withBytes(
+      (value) => {
+        const d = digest(value)
+        return handlePrefix(d, '.', room) + base32(d, hashChars) + tail
+      },
+      (src, start, end, out) => {
+        const d = digest.bytes(src, start, end)
+        writeHandlePrefix(d, 46, room, out)
+        writeBase32(d, hashChars, out)
+        out.writeString(tail)
+      },
+    )
   },
 })

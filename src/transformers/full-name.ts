@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pick } from './digest-bits.js'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, digestFake } from './transformer.js'
 import { clip, firstNames, lastNames } from './vocabulary.js'
 
 /** "First Last", both chosen by independent bits of the keyed digest of the value. */
@@ -14,9 +14,8 @@ export const fullName = defineTransformer({
   create(_options, ctx) {
     const digest = ctx.digest('fullName')
     const max = ctx.column.maxLength
-    return (value) => {
-      const d = digest(value)
-      return clip(`${pick(firstNames, d, 0)} ${pick(lastNames, d, 4)}`, max)
-    }
+    return digestFake(digest, (d) =>
+      clip(`${pick(firstNames, d, 0)} ${pick(lastNames, d, 4)}`, max),
+    )
   },
 })

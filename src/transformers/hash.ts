@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { defineTransformer } from './transformer.js'
+import { writeHex } from './digest-bits.js'
+import { defineTransformer, withBytes } from './transformer.js'
 
 const minLength = 16
 
@@ -29,8 +30,11 @@ export const hash = defineTransformer({
     }
     const digest = ctx.digest('hash')
     const bytes = Math.ceil(chars / 2)
-    return chars % 2 === 0
-      ? (value) => digest(value).toString('hex', 0, bytes)
-      : (value) => digest(value).toString('hex', 0, bytes).slice(0, chars)
+    return withBytes(
+      chars % 2 === 0
+        ? (value) => digest(value).toString('hex', 0, bytes)
+        : (value) => digest(value).toString('hex', 0, bytes).slice(0, chars),
+      (src, start, end, out) => writeHex(digest.bytes(src, start, end), 0, chars, out),
+    )
   },
 })

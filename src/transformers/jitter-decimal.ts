@@ -46,16 +46,66 @@ export function jitterDecimal(text: string, r: number, bounds?: ScaledBounds): s
   }
   const negative = m[1] === '-'
   const limit = bounds?.(scale)
-  if (digits.length <= exactDigits) {
-    const n = Number(digits)
-    let out = Math.round((negative ? -n : n) * (1 + r))
-    if (limit) out = Math.min(Math.max(out, limit.minNumber), limit.maxNumber)
-    return format(out < 0, String(Math.abs(out)), scale)
-  }
+  if (digits.length <= exactDigits) return jitterShort(Number(digits), negative, scale, r, limit)
   const n = negative ? -BigInt(digits) : BigInt(digits)
   let out = n + (n * BigInt(Math.round(r * 2 ** 32))) / 2n ** 32n
   if (limit) out = out < limit.min ? limit.min : out > limit.max ? limit.max : out
   return format(out < 0n, String(out < 0n ? -out : out), scale)
+}
+
+/** The short case of `jitterDecimal`: the digits as one exact integer `n`. */
+function jitterShort(
+  n: number,
+  negative: boolean,
+  scale: number,
+  r: number,
+  limit: Limits | undefined,
+): string {
+  let out = Math.round((negative ? -n : n) * (1 + r))
+  if (limit) out = Math.min(Math.max(out, limit.minNumber), limit.maxNumber)
+  return format(out < 0, String(Math.abs(out)), scale)
+}
+
+/** What `parsePlainDecimal` found. */
+const plain = { n: 0, negative: false, scale: 0 }
+
+/**
+ * `jitterDecimal` of the ASCII text `src[start, end)` when it is a plain
+ * decimal (a sign, at most 14 digits, a point) — what numeric columns hold —
+ * with `r(…)` asked for only then; undefined for anything else.
+ */
+export function jitterPlainBytes(
+  src: Buffer,
+  start: number,
+  end: number,
+  r: (src: Buffer, start: number, end: number) => number,
+  bounds?: ScaledBounds,
+): string | undefined {
+  if (!parsePlainDecimal(src, start, end)) return undefined
+  const { n, negative, scale } = plain
+  return jitterShort(n, negative, scale, r(src, start, end), bounds?.(scale))
+}
+
+function parsePlainDecimal(src: Buffer, start: number, end: number): boolean {
+  let i = start
+  const sign = src[i]
+  plain.negative = sign === 45
+  if (sign === 45 || sign === 43) i++
+  let n = 0
+  let digits = 0
+  let point = -1
+  for (; i < end; i++) {
+    const c = (src[i] as number) - 48
+    if (c >= 0 && c <= 9) {
+      n = n * 10 + c
+      digits++
+    } else if (c === -2 && point < 0) point = i
+    else return false
+  }
+  if (digits === 0 || digits > exactDigits) return false
+  plain.n = n
+  plain.scale = point < 0 ? 0 : end - point - 1
+  return true
 }
 
 /** `digits` with a decimal point `scale` places from the right. */

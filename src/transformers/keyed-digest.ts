@@ -1,18 +1,14 @@
 import { createHmac, hash } from 'node:crypto'
-import { sipHashInto, sipHashUtf8Into, sipKey } from './siphash.js'
+import { createSipDigest, sipInput, utf8Into } from './siphash.js'
 import type { Digest } from './transformer.js'
 
 /**
  * From this many UTF-16 units on, a value is first compressed by native
- * SHA-256: SipHash in JavaScript costs several ns a byte, and this is about
- * where one `crypto.hash` call plus SipHash of its 32 bytes becomes cheaper.
+ * SHA-256 (chosen when SipHash ran in JavaScript; kept, since it is part of
+ * every fake of a long value). UTF-8 never has a 0xff byte, so 0xff and the
+ * SHA-256 is never a short value's bytes.
  */
 const longValue = 448
-/** 0xff, then the SHA-256 of a long value. UTF-8 never has a 0xff byte: never a short value's bytes. */
-const compressed = new Uint8Array(33)
-const compressedView = new DataView(compressed.buffer)
-compressed[0] = 0xff
-
 /**
  * A keyed digest for one domain (usually a transformer's name).
  *
@@ -36,53 +32,47 @@ compressed[0] = 0xff
  * uniform as 0..15 and look independent of them, at a quarter of the cost of
  * two more SipHash output words (a second SipHash under another key costs more).
  *
+ * `digest.bytes(src, start, end)` gives the same digest for a value whose
+ * UTF-8 bytes are `src[start, end)`, when they are all ASCII (so that bytes
+ * and UTF-16 units count alike): the snapshot's fast path hashes fields
+ * straight from the COPY bytes.
+ *
  * The returned Buffer is the same one on every call of this function: read it
  * at once, never keep or modify it (copy it to keep it). Every transformer in
  * this folder uses it that way.
  */
 export function createDigest(key: string | Buffer, domain: string): Digest {
-  const k = sipKey(createHmac('sha256', key).update(`dumpling/${domain}`).digest().subarray(0, 16))
-  const out = Buffer.alloc(32)
-  const view = new DataView(out.buffer, out.byteOffset, 32)
-  return (value) => {
+  const sip = createSipDigest(
+    createHmac('sha256', key).update(`dumpling/${domain}`).digest().subarray(0, 16),
+  )
+  const { out } = sip
+  const digest = (value: string): Buffer => {
     if (value.length < longValue) {
-      sipHashUtf8Into(k, value, out, 0, 2)
+      sip.run(value.length <= shortValue ? utf8Into(value, sipInput) : utf8Long(value))
     } else {
-      compressed.set(hash('sha256', value, 'buffer') as unknown as Buffer, 1)
-      sipHashInto(k, compressedView, compressed.length, out, 0, 2)
+      sipInput[0] = 0xff
+      sipInput.set(hash('sha256', value, 'buffer') as unknown as Buffer, 1)
+      sip.run(33)
     }
-    const l0 = view.getInt32(0, true)
-    const h0 = view.getInt32(4, true)
-    const l1 = view.getInt32(8, true)
-    const h1 = view.getInt32(12, true)
-    fmix64Into(h0 ^ l1, l0 ^ h1, view, 16)
-    fmix64Into(h1 ^ view.getInt32(20, true), l1 ^ view.getInt32(16, true), view, 24)
     return out
   }
+  digest.bytes = (src: Buffer, start: number, end: number): Buffer => {
+    if (end - start < longValue) {
+      sip.runOn(src, start, end)
+    } else {
+      sipInput[0] = 0xff
+      sipInput.set(hash('sha256', src.subarray(start, end), 'buffer') as unknown as Buffer, 1)
+      sip.run(33)
+    }
+    return out
+  }
+  return digest
 }
 
-/** murmur3's 64-bit finalizer of the word with halves `h`, `l`, written little-endian at `offset`. */
-function fmix64Into(h: number, l: number, view: DataView, offset: number): void {
-  // k ^= k >>> 33; k *= 0xff51afd7ed558ccd; k ^= k >>> 33; k *= 0xc4ceb9fe1a85ec53; k ^= k >>> 33
-  l ^= h >>> 1
-  let t = Math.imul(l, 0xed558ccd)
-  h = (mulHigh(l, 0xed558ccd) + Math.imul(h, 0xed558ccd) + Math.imul(l, 0xff51afd7)) | 0
-  l = t ^ (h >>> 1)
-  t = Math.imul(l, 0x1a85ec53)
-  h = (mulHigh(l, 0x1a85ec53) + Math.imul(h, 0x1a85ec53) + Math.imul(l, 0xc4ceb9fe)) | 0
-  l = t ^ (h >>> 1)
-  view.setInt32(offset, l, true)
-  view.setInt32(offset + 4, h, true)
-}
+/** Up to this many UTF-16 units a JavaScript loop encodes faster than `encodeInto`. */
+const shortValue = 24
+const encoder = new TextEncoder()
 
-/** The high 32 bits of the unsigned 64-bit product of two 32-bit words, from 16-bit pieces. */
-function mulHigh(a: number, b: number): number {
-  const a0 = a & 0xffff
-  const a1 = a >>> 16
-  const b0 = b & 0xffff
-  const b1 = b >>> 16
-  const m1 = a1 * b0
-  const m2 = a0 * b1
-  const carry = (((a0 * b0) >>> 16) + (m1 & 0xffff) + (m2 & 0xffff)) >>> 16
-  return (a1 * b1 + (m1 >>> 16) + (m2 >>> 16) + carry) | 0
+function utf8Long(value: string): number {
+  return encoder.encodeInto(value, sipInput).written
 }

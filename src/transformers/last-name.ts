@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pick } from './digest-bits.js'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, digestFake } from './transformer.js'
 import { clipped, lastNames } from './vocabulary.js'
 
 /** A last name from faker's English list, chosen by the keyed digest of the value. */
@@ -14,6 +14,6 @@ export const lastName = defineTransformer({
   create(_options, ctx) {
     const digest = ctx.digest('lastName')
     const list = clipped(lastNames, ctx.column.maxLength)
-    return (value) => pick(list, digest(value))
+    return digestFake(digest, (d) => pick(list, d))
   },
 })

@@ -1,6 +1,9 @@
 import { z } from 'zod'
 import { keep } from './keep.js'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, withBytes } from './transformer.js'
+
+const BACKSLASH = 92
+const N = 78
 
 /** SQL NULL for every row; the column must be nullable at restore. */
 export const nullify = defineTransformer({
@@ -10,6 +13,12 @@ export const nullify = defineTransformer({
   nullable: true,
   options: z.object({}).strict(),
   create() {
-    return () => null
+    return withBytes(
+      () => null,
+      (_src, _start, _end, out) => {
+        out.writeByte(BACKSLASH)
+        out.writeByte(N)
+      },
+    )
   },
 })

@@ -1,8 +1,14 @@
 import { z } from 'zod'
 import { unitFloat } from './digest-bits.js'
-import { jitterDecimal, type Limits, limits, type ScaledBounds } from './jitter-decimal.js'
+import {
+  jitterDecimal,
+  jitterPlainBytes,
+  type Limits,
+  limits,
+  type ScaledBounds,
+} from './jitter-decimal.js'
 import type { ColumnInfo } from './transformer.js'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, withBytes } from './transformer.js'
 
 /** Kept as they are: jitter means nothing for them. */
 const specials = new Set(['NaN', 'Infinity', '-Infinity'])
@@ -45,7 +51,14 @@ export const number = defineTransformer({
       }
       return out
     }
-    if (column.kind !== 'integer') return decimal
+    if (column.kind !== 'integer') {
+      const factorOf = (src: Buffer, start: number, end: number) =>
+        ratio * (2 * unitFloat(digest.bytes(src, start, end)) - 1)
+      return withBytes(decimal, (src, start, end, out) => {
+        const text = jitterPlainBytes(src, start, end, factorOf, bounds)
+        out.writeString(text ?? decimal(src.toString('latin1', start, end)))
+      })
+    }
     // Most integers fit a double exactly even after jitter: skip the general parser.
     const [min, max] = column.integerRange ?? int8Range
     const [low, high] = [Number(min), Number(max)]

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, withBytes } from './transformer.js'
 
 /** Decimal digits of other scripts (fullwidth, Arabic-Indic, …): replaced like ASCII ones. */
 const otherDigit = /\p{Nd}/u
@@ -19,7 +19,7 @@ export const phone = defineTransformer({
   options: z.object({}).strict(),
   create(_options, ctx) {
     const digest = ctx.digest('phone')
-    return (value) => {
+    const fn = (value: string): string => {
       const d = digest(value)
       // At most one byte per UTF-16 unit of the input, so a buffer this long never overflows.
       const bytes = value.length <= scratch.length ? scratch : Buffer.allocUnsafe(value.length)
@@ -45,6 +45,32 @@ export const phone = defineTransformer({
       if (same && digits > 0) return bumpLastDigit(value, d[31] ?? 0)
       return n === 0 ? out : out + bytes.toString('latin1', 0, n)
     }
+    return withBytes(fn, (src, start, end, out) => {
+      const d = digest.bytes(src, start, end)
+      let digits = 0
+      let same = true
+      for (let i = start; i < end; i++) {
+        const c = src[i] as number
+        if (c >= 48 && c <= 57 && 48 + (((d[digits & 31] ?? 0) + (digits >> 5)) % 10) !== c) {
+          same = false
+          break
+        }
+        if (c >= 48 && c <= 57) digits++
+      }
+      // Every digit came out unchanged (odds 10^-digits): the string function bumps one.
+      if (same && digits > 0) {
+        out.writeString(fn(src.toString('latin1', start, end)))
+        return
+      }
+      digits = 0
+      for (let i = start; i < end; i++) {
+        const c = src[i] as number
+        if (c >= 48 && c <= 57) {
+          out.writeByte(48 + (((d[digits & 31] ?? 0) + (digits >> 5)) % 10))
+          digits++
+        } else out.writeByte(c)
+      }
+    })
   },
 })
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { maskChars } from './redact.js'
+import { maskTransform } from './redact.js'
 import { defineTransformer } from './transformer.js'
 
 /**
@@ -17,6 +17,6 @@ export const postcode = defineTransformer({
   options: z.object({}).strict(),
   create(_options, ctx) {
     const digest = ctx.digest('postcode')
-    return (value) => maskChars(value, digest(value))
+    return maskTransform(digest)
   },
 })

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { pick, uint32 } from './digest-bits.js'
-import { defineTransformer } from './transformer.js'
+import { defineTransformer, digestFake } from './transformer.js'
 import { clip, streetNames } from './vocabulary.js'
 
 /** "123 Abbey Road": a building number 1–9999 and a street name, both keyed. */
@@ -14,9 +14,8 @@ export const streetAddress = defineTransformer({
   create(_options, ctx) {
     const digest = ctx.digest('streetAddress')
     const max = ctx.column.maxLength
-    return (value) => {
-      const d = digest(value)
-      return clip(`${1 + (uint32(d, 0) % 9999)} ${pick(streetNames, d, 4)}`, max)
-    }
+    return digestFake(digest, (d) =>
+      clip(`${1 + (uint32(d, 0) % 9999)} ${pick(streetNames, d, 4)}`, max),
+    )
   },
 })

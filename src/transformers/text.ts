@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineTransformer } from './transformer.js'
+import { type Digest, defineTransformer, withBytes } from './transformer.js'
 import { words } from './vocabulary.js'
 
 /**
@@ -13,9 +13,25 @@ const seedOf = (value: string) =>
 
 /** Draws that may miss the remaining room before the sentence is closed. */
 const misses = 4
-/** Words as they appear first in a sentence, and after it. */
-const firstWords = words.map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-const laterWords = words.map((w) => ` ${w}`)
+/**
+ * Words as they appear first in a sentence ("Lorem"), then after it (" ipsum"),
+ * as the bytes of one buffer: word k's first form is `wordBytes[start[k], start[k + 1])`,
+ * its later form the same at k + words.length. The lorem is copied together
+ * from them (the words are ASCII: a test checks), not concatenated as strings.
+ */
+const forms = [
+  ...words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)),
+  ...words.map((w) => ` ${w}`),
+]
+const wordBytes = Buffer.from(forms.join(''), 'latin1')
+const wordStart = Int32Array.from({ length: forms.length + 1 }, (_, k) =>
+  forms.slice(0, k).reduce((n, f) => n + f.length, 0),
+)
+if (wordBytes.length !== Buffer.byteLength(forms.join(''), 'utf8')) {
+  throw new Error('text: the word list is not ASCII')
+}
+/** The lorem being made; grows to the longest value seen. */
+let scratch = Buffer.allocUnsafe(4096)
 
 /**
  * Lorem ipsum of about the input's length: keyed words, the first one
@@ -32,25 +48,69 @@ export const text = defineTransformer({
   create(_options, ctx) {
     const digest = ctx.digest('text')
     const max = ctx.column.maxLength ?? Number.POSITIVE_INFINITY
-    return (value) => {
-      const target = Math.min(value.length, max)
-      if (target === 0) return ''
-      let state = digest(seedOf(value)).readInt32LE(0)
-      let out = ''
-      let w = ''
-      for (let missed = 0; missed < misses; ) {
-        state = (state + 0x9e3779b9) | 0
-        let r = Math.imul(state ^ (state >>> 16), 0x85ebca6b)
-        r = Math.imul(r ^ (r >>> 13), 0xc2b2ae35)
-        // 31 bits keep `r` a small integer, which makes `%` cheap.
-        const k = ((r ^ (r >>> 16)) >>> 1) % words.length
-        w = (out === '' ? firstWords[k] : laterWords[k]) ?? ''
-        // Strictly less than the target: the period needs one more character.
-        if (out.length + w.length < target) out += w
-        else missed++
-      }
-      // Too short for any whole word and a period: part of a word.
-      return out === '' ? w.slice(0, target) : `${out}.`
-    }
+    return withBytes(
+      (value) => {
+        const target = Math.min(value.length, max)
+        if (target === 0) return ''
+        // lorem() first: it may replace `scratch`.
+        const n = lorem(digest(seedOf(value)).readInt32LE(0), target)
+        return scratch.toString('latin1', 0, n)
+      },
+      (src, start, end, out) => {
+        const target = Math.min(end - start, max)
+        if (target === 0) return
+        const n = lorem(seedDigest(digest, src, start, end).readInt32LE(0), target)
+        out.writeBytes(scratch, 0, n)
+      },
+    )
   },
 })
+
+/** The digest of `seedOf(value)` for a value whose ASCII bytes are `src[start, end)`. */
+function seedDigest(digest: Digest, src: Buffer, start: number, end: number): Buffer {
+  const length = end - start
+  if (length <= seedChars) return digest.bytes(src, start, end)
+  let n = 0
+  for (let p = 10 ** Math.floor(Math.log10(length)); p >= 1; p /= 10) {
+    seedScratch[n++] = 48 + (Math.floor(length / p) % 10)
+  }
+  seedScratch[n++] = COLON
+  src.copy(seedScratch, n, start, start + seedChars)
+  return digest.bytes(seedScratch, 0, n + seedChars)
+}
+const seedScratch = Buffer.alloc(seedChars + 24)
+const COLON = 58
+const PERIOD = 46
+
+/**
+ * Keyed words while they fit under `target` characters, then the period, into
+ * `scratch`; returns its length.
+ */
+function lorem(seed: number, target: number): number {
+  if (scratch.length <= target)
+    scratch = Buffer.allocUnsafe(Math.max(target + 1, scratch.length * 2))
+  const out = scratch
+  let state = seed
+  let n = 0
+  let from = 0
+  let to = 0
+  for (let missed = 0; missed < misses; ) {
+    state = (state + 0x9e3779b9) | 0
+    let r = Math.imul(state ^ (state >>> 16), 0x85ebca6b)
+    r = Math.imul(r ^ (r >>> 13), 0xc2b2ae35)
+    // 31 bits keep `r` a small integer, which makes `%` cheap.
+    const k = (((r ^ (r >>> 16)) >>> 1) % words.length) + (n === 0 ? 0 : words.length)
+    from = wordStart[k] as number
+    to = wordStart[k + 1] as number
+    // Strictly less than the target: the period needs one more character.
+    if (n + to - from < target) for (let i = from; i < to; i++) out[n++] = wordBytes[i] as number
+    else missed++
+  }
+  if (n > 0) {
+    out[n++] = PERIOD
+    return n
+  }
+  // Too short for any whole word and a period: part of a word.
+  for (let i = from; i < to && n < target; i++) out[n++] = wordBytes[i] as number
+  return n
+}

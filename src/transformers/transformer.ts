@@ -40,13 +40,61 @@ export interface ColumnInfo {
  * The Buffer is reused: it is valid until the next call of the same digest, so
  * read it at once and never keep it.
  */
-export type Digest = (value: string) => Buffer
+export interface Digest {
+  (value: string): Buffer
+  /**
+   * The same digest of the value whose bytes are `src[start, end)`, which must
+   * all be ASCII: for the snapshot's fast path, which never makes a string.
+   */
+  bytes(src: Buffer, start: number, end: number): Buffer
+}
 
 /** A rule as written for one column (or one json path / array element). */
 export type RuleSpec = string | ({ transform: string } & Record<string, unknown>)
 
+/** Where a fast path appends its output: the snapshot's buffer of COPY text. */
+export interface ByteSink {
+  /** Append as UTF-8 (a short ASCII string without a call into the runtime). */
+  writeString(s: string): void
+  writeByte(b: number): void
+  /** Append `src[start, end)`. */
+  writeBytes(src: Buffer, start: number, end: number): void
+}
+
+/**
+ * A transformer's fast path, beside its string function: the value is
+ * `src[start, end)`, all ASCII and with no COPY escape (so byte i is character
+ * i of the value the string function would get). It appends to `out` the COPY
+ * text of exactly what the string function returns for that value (`\N` for
+ * NULL), and makes no string of the value. src/snapshot/byte-path.test.ts
+ * holds every fast path to its string function.
+ */
+export type ByteTransform = (src: Buffer, start: number, end: number, out: ByteSink) => void
+
 /** A compiled transformer for one column: COPY-unescaped text in, text or NULL out. */
-export type ValueTransform = (value: string) => string | null
+export type ValueTransform = ((value: string) => string | null) & {
+  /** The fast path, when the transformer has one. */
+  bytes?: ByteTransform
+}
+
+/**
+ * A transformer whose fake depends only on the digest of the value: the
+ * string function and its fast path, which hashes the bytes instead.
+ */
+export function digestFake(digest: Digest, fake: (d: Buffer) => string): ValueTransform {
+  return withBytes(
+    (value) => fake(digest(value)),
+    (src, start, end, out) => out.writeString(fake(digest.bytes(src, start, end))),
+  )
+}
+
+/** A string function with its fast path attached. */
+export function withBytes(
+  fn: (value: string) => string | null,
+  bytes: ByteTransform,
+): ValueTransform {
+  return Object.assign(fn, { bytes })
+}
 
 export interface TransformContext {
   column: ColumnInfo

@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import { base32 } from './digest-bits.js'
-import { handlePrefix } from './handle-prefix.js'
-import { defineTransformer } from './transformer.js'
+import { base32, writeBase32 } from './digest-bits.js'
+import { handlePrefix, writeHandlePrefix } from './handle-prefix.js'
+import { defineTransformer, withBytes } from './transformer.js'
 
 /** 65 bits of the keyed digest: a collision among ten million users has odds near 1e-6. */
 const hashChars = 13
@@ -27,9 +27,16 @@ export const username = defineTransformer({
       )
     }
     const room = max === null ? Number.POSITIVE_INFINITY : max - hashChars
-    return (value) => {
-      const d = digest(value)
-      return handlePrefix(d, '_', room) + base32(d, hashChars)
-    }
+    return withBytes(
+      (value) => {
+        const d = digest(value)
+        return handlePrefix(d, '_', room) + base32(d, hashChars)
+      },
+      (src, start, end, out) => {
+        const d = digest.bytes(src, start, end)
+        writeHandlePrefix(d, 95, room, out)
+        writeBase32(d, hashChars, out)
+      },
+    )
   },
 })

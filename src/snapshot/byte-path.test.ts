@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest'
+import { transformerSamples } from '../bench/transformer-samples.js'
+import {
+  type ColumnInfo,
+  type Compiled,
+  createCompiler,
+  type RuleSpec,
+  type TransformerName,
+  transformers,
+} from '../transformers/index.js'
+import { escapeCopyValue } from './copy-text.js'
+import { OutBuffer } from './out-buffer.js'
+import { createRowRewriter, type FieldTransform } from './row-rewriter.js'
+
+/**
+ * The fast path (bytes in, bytes out) must give exactly the string path's
+ * output for every value: the same value gets the same fake in a column (fast
+ * path), as a JSON leaf or an array element (string path), and in any table.
+ */
+
+const names = Object.keys(transformers) as TransformerName[]
+const lorem = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit; sed do eiusmod 123-45'
+/** ASCII values with no COPY escape: what the fast path is given. */
+const plainEdges = [
+  '',
+  'a',
+  'Z',
+  '0',
+  ' ',
+  '12345',
+  '90210-1234',
+  'alice@example.com',
+  '+1 (923) 555-0410',
+  '2024-02-29 23:59:59+00',
+  '2024-02-29',
+  '1000-01-01',
+  '9999-12-31 23:59:59.999999+00',
+  '0999-06-30',
+  '12345-01-01',
+  '2000-01-01 BC',
+  '0044-03-15 12:00:00 BC',
+  'infinity',
+  '-0.00',
+  '0.01',
+  '-12.34',
+  '+7',
+  '.5',
+  '5.',
+  '9999999999.99',
+  '12345678901234.5',
+  '123456789012345678',
+  '1e3',
+  '1.2.3',
+  'NaN',
+  '-Infinity',
+  '-infinity',
+  '10.0.0.1',
+  '255.255.255.255',
+  '0.0.0.0',
+  '01.2.3.4',
+  '1.2.3',
+  '1.2.3.4.5',
+  '256.1.1.1',
+  '1..2.3',
+  '1.2.3.4/24',
+  '::1',
+  'fe80::1/64',
+  '1234',
+  '0000000000',
+  '0b7f1234-9a1c-4e2d-8f3a-0123456789ab',
+  '123.45',
+  "O'Brien & Sons, LLC",
+  '$2b$10$abc',
+  '{vip,b2b}',
+  ...Array.from({ length: 60 }, (_, n) => lorem.repeat(8).slice(0, n)),
+  ...[47, 48, 49, 63, 64, 65, 200, 447, 448, 449, 1000, 6000].map((n) =>
+    lorem.repeat(80).slice(0, n),
+  ),
+]
+/** Values the row rewriter must send down the string path. */
+const otherEdges = [
+  'Zoë Ångström',
+  'Müller',
+  '東京都',
+  'emoji 😀 here',
+  'tab\there',
+  'new\nline',
+  'back\\slash',
+  'é'.repeat(500),
+]
+const isPlain = (v: string) => !/[^ -~]/.test(v) && !v.includes('\\')
+
+/** Each transformer with a fast path, on its bench sample's column and on a short varchar. */
+function compiledWithBytes() {
+  const compile = createCompiler('byte-path-test-key')
+  const out: {
+    label: string
+    column: ColumnInfo
+    spec: RuleSpec
+    name: TransformerName
+    c: ReturnType<typeof compile>
+  }[] = []
+  for (const name of names) {
+    const sample = transformerSamples[name]
+    if (!sample) continue
+    const columns = [sample.column]
+    if (sample.column.kind === 'text') {
+      // Short columns clip the fakes (and drop the name part of emails and usernames).
+      for (const n of [12, 18, 30, 40]) {
+        columns.push({ kind: 'text', type: `varchar(${n})`, maxLength: n })
+      }
+    }
+    for (const column of columns) {
+      let c: Compiled
+      try {
+        c = compile(sample.spec, column)
+      } catch {
+        continue // too short for this transformer
+      }
+      if (c.bytes)
+        out.push({ label: `${name} on ${column.type}`, name, spec: sample.spec, column, c })
+    }
+  }
+  return out
+}
+
+/** The string function takes the value without throwing. */
+function accepts(fn: (value: string) => unknown, value: string): boolean {
+  try {
+    fn(value)
+    return true
+  } catch {
+    return false
+  }
+}
+
+const inputsOf = (name: TransformerName): string[] => {
+  const sample = transformerSamples[name]
+  const samples = sample ? Array.from({ length: 300 }, (_, i) => sample.input(i * 7919)) : []
+  return [...samples, ...plainEdges, ...otherEdges]
+}
+
+describe('fast path', () => {
+  it('exists for the hot flat transformers', () => {
+    const withBytes = new Set(compiledWithBytes().map((c) => c.name))
+    for (const name of [
+      'email',
+      'username',
+      'firstName',
+      'lastName',
+      'fullName',
+      'city',
+      'text',
+      'redact',
+    ] as const) {
+      expect(withBytes.has(name), name).toBe(true)
+    }
+  })
+
+  it('stays on the memoized function, for nested rules (json leaves, array elements)', () => {
+    for (const { label, c } of compiledWithBytes()) expect(c.fn.bytes, label).toBe(c.bytes)
+  })
+
+  it('writes what the string path returns, for every transformer that has one', () => {
+    for (const { label, name, c } of compiledWithBytes()) {
+      for (const value of inputsOf(name).filter(isPlain)) {
+        const src = Buffer.from(`\t${value}\t`, 'latin1')
+        const out = new OutBuffer(4)
+        const what = `${label}: ${JSON.stringify(value)}`
+        let expected: string | null
+        try {
+          expected = c.fn(value)
+        } catch (err) {
+          // A value the transformer refuses (a number column's "abc") is refused on both paths.
+          expect(() => c.bytes?.(src, 1, 1 + value.length, out), what).toThrow(
+            (err as Error).message,
+          )
+          continue
+        }
+        c.bytes?.(src, 1, 1 + value.length, out)
+        const text = expected === null ? '\\N' : escapeCopyValue(expected)
+        expect(out.take().toString('utf8'), what).toBe(text)
+      }
+    }
+  })
+
+  it('gives the same rows as the string path alone, for plain, non-ASCII, escaped and NULL fields', () => {
+    for (const { label, name, c, spec, column } of compiledWithBytes()) {
+      const values = inputsOf(name).filter((v) => accepts(c.fn, v))
+      const copyText = `${values.map((v) => `${escapeCopyValue(v)}\t${v.length}\n`).join('')}\\N\tnull\n`
+      const run = (fields: FieldTransform[]) => {
+        const out = new OutBuffer(16)
+        const rewriter = createRowRewriter(fields, out, () => label)
+        const bytes = Buffer.from(copyText, 'utf8')
+        for (let i = 0; i < bytes.length; i += 1000) rewriter.push(bytes.subarray(i, i + 1000))
+        rewriter.end()
+        return out.take().toString('utf8')
+      }
+      const copySafe = transformers[name].copySafe === true
+      const fast = run([{ fn: c.fn, copySafe, bytes: c.bytes }])
+      // A fresh compiler: its own memo, and the string path only.
+      const plain = createCompiler('byte-path-test-key')(spec, column)
+      const slow = run([{ fn: plain.fn, copySafe, bytes: null }])
+      expect(fast, label).toBe(slow)
+    }
+  })
+})
