@@ -21,7 +21,7 @@ const maxChars = 3500
  * oldest lines are dropped and the next message says how many (every event is in the
  * durable audit trail regardless).
  */
-const defaultMaxWaiting = 2000
+const defaultMaxWaiting = 10_000
 
 export function createAuditChannel(
   client: webApi.WebClient,
