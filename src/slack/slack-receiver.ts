@@ -112,8 +112,13 @@ export class SlackReceiver implements Receiver {
       chunks.push(chunk)
     })
     req.once('end', () => {
-      if (!over)
+      if (over) return
+      try {
         this.verified(req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks))
+      } catch (err) {
+        // A throw here would end the process (no caller above an 'end' handler).
+        this.refuse(req, res, 500, `request not handled (${(err as Error).name})`)
+      }
     })
     req.once('error', () => res.destroy())
   }
@@ -130,16 +135,20 @@ export class SlackReceiver implements Receiver {
       noBody(res, 200)
       return
     }
-    const problem = checkSignature(this.options.signingSecret, req.headers, text, this.now())
+    const problem = checkSignature(this.options.signingSecret, req.headers, raw, this.now())
     if (problem) {
       this.refuse(req, res, 401, problem)
       return
     }
-    let body: Record<string, unknown>
+    let body: unknown
     try {
-      body = form ? parseForm(text) : (JSON.parse(text) as Record<string, unknown>)
+      body = form ? parseForm(text) : JSON.parse(text)
     } catch (err) {
       this.refuse(req, res, 400, `malformed request body (${(err as Error).name})`)
+      return
+    }
+    if (!isPlainObject(body)) {
+      this.refuse(req, res, 400, 'malformed request body (not an object)')
       return
     }
     if (body.type === 'url_verification') {
@@ -197,12 +206,12 @@ export class SlackReceiver implements Receiver {
 
 /**
  * Why a request's v0 signature does not hold, or null when it does. The body is the raw
- * text as received; the comparison takes the same time wherever the digests differ.
+ * bytes as received (what Slack signs); the comparison takes the same time wherever the digests differ.
  */
 export function checkSignature(
   secret: string,
   headers: IncomingMessage['headers'],
-  body: string,
+  body: Buffer | string,
   nowMs: number,
 ): string | null {
   const signature = headers['x-slack-signature']
@@ -215,7 +224,7 @@ export function checkSignature(
     return 'x-slack-request-timestamp is not within 5 minutes of now'
   }
   const expected = Buffer.from(
-    `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`,
+    `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(body).digest('hex')}`,
   )
   const given = Buffer.from(signature)
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -224,13 +233,15 @@ export function checkSignature(
   return null
 }
 
-function parseForm(text: string): Record<string, unknown> {
+function parseForm(text: string): unknown {
   const body: Record<string, string> = {}
   for (const [key, value] of new URLSearchParams(text)) body[key] = value
   // Interactive payloads (buttons, views) come as one JSON field.
-  return typeof body.payload === 'string'
-    ? (JSON.parse(body.payload) as Record<string, unknown>)
-    : body
+  return typeof body.payload === 'string' ? JSON.parse(body.payload) : body
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** An ack's answer: nothing, text, or JSON (what Bolt's receivers write). */

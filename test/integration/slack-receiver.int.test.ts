@@ -220,6 +220,26 @@ describe('the Slack receiver', () => {
     expect(res.status).toBe(400)
   })
 
+  it('answers a signed body that is not an object with 400, and keeps serving', async () => {
+    for (const body of ['null', '[1]', '"text"']) {
+      expect((await postSignedJson(body)).status).toBe(400)
+    }
+    const ts = Math.floor(Date.now() / 1000)
+    const form = 'payload=null'
+    const res = await post(
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(ts),
+        'x-slack-signature': slackSignature(signingSecret, ts, form),
+      },
+      form,
+    )
+    expect(res.status).toBe(400)
+    expect(
+      (await postSignedJson(JSON.stringify({ type: 'url_verification', challenge: 'up' }))).status,
+    ).toBe(200)
+  })
+
   it('answers 404 to a command no listener takes, and to unknown paths and methods', async () => {
     const { headers, body } = command({}, '/other')
     expect((await post(headers, body)).status).toBe(404)
