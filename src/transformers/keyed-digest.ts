@@ -37,7 +37,8 @@ const longValue = 448
  * and UTF-16 units count alike): the snapshot's fast path hashes fields
  * straight from the COPY bytes.
  *
- * The returned Buffer is the same one on every call of this function: read it
+ * The returned Buffer is the same one on every call of this function (and of
+ * any other digest of the same key and domain, which shares its slot): read it
  * at once, never keep or modify it (copy it to keep it). Every transformer in
  * this folder uses it that way.
  */

@@ -42,6 +42,15 @@ describe('text', () => {
     expect(out.length).toBeGreaterThan(long.length - 15)
   })
 
+  it('gives the same lorem for a huge value again after its buffer was let go of, and short ones after it', () => {
+    const huge = 'x'.repeat(200_000)
+    const first = fake(huge)
+    expect(first.length).toBeGreaterThan(199_000)
+    const short = fake(sample)
+    expect(fake(huge)).toBe(first)
+    expect(fake(sample)).toBe(short)
+  })
+
   it('gives other text under another key and for other inputs', () => {
     expect(compile('text', columns.text, otherKey)(sample)).not.toBe(fake(sample))
     expect(fake(`${sample}!`)).not.toBe(fake(sample))

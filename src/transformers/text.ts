@@ -30,8 +30,13 @@ const wordStart = Int32Array.from({ length: forms.length + 1 }, (_, k) =>
 if (wordBytes.length !== Buffer.byteLength(forms.join(''), 'utf8')) {
   throw new Error('text: the word list is not ASCII')
 }
-/** The lorem being made; grows to the longest value seen. */
+/** The lorem being made; grows for a long value, and is let go of after one over `keptScratch`. */
 let scratch = Buffer.allocUnsafe(4096)
+const keptScratch = 64 * 1024
+/** After a lorem is used: a buffer grown for one huge value is not kept for the thread's life. */
+const releaseScratch = () => {
+  if (scratch.length > keptScratch) scratch = Buffer.allocUnsafe(4096)
+}
 
 /**
  * Lorem ipsum of about the input's length: keyed words, the first one
@@ -54,13 +59,16 @@ export const text = defineTransformer({
         if (target === 0) return ''
         // lorem() first: it may replace `scratch`.
         const n = lorem(digest(seedOf(value)).readInt32LE(0), target)
-        return scratch.toString('latin1', 0, n)
+        const result = scratch.toString('latin1', 0, n)
+        releaseScratch()
+        return result
       },
       (src, start, end, out) => {
         const target = Math.min(end - start, max)
         if (target === 0) return
         const n = lorem(seedDigest(digest, src, start, end).readInt32LE(0), target)
         out.writeBytes(scratch, 0, n)
+        releaseScratch()
       },
     )
   },
