@@ -11,13 +11,14 @@ interface TableToAnalyze {
   /** Every partition in the tree (`schema.table`), and the same quoted. */
   parts: string[]
   partIdents: string[]
-  /** The bare names (`relname`) of the table and of every partition. */
-  relnames: string[]
 }
 
 /** ANALYZE work on sessions of its own, which statements on its tables must not run beside. */
 export interface SeparateWork {
-  /** Bare table names: a statement that names one of them waits until `run` is done. */
+  /**
+   * The tables' schema-qualified, quoted names as pg_dump writes them (`public.orders`):
+   * a statement that contains one of them waits until `run` is done.
+   */
   tables: string[]
   run(): Promise<void>
 }
@@ -55,7 +56,7 @@ export async function analyzeAfterData(
   const after: AfterData = {
     statements: tables.filter((t) => !treeOnly(t)).map((t) => `ANALYZE ${t.ident}`),
     separate: tables.filter(treeOnly).map((t) => ({
-      tables: t.relnames,
+      tables: [t.ident, ...t.partIdents],
       run: () => analyzeTreeOnly(t, openSession),
     })),
   }
@@ -86,18 +87,24 @@ async function analyzeTreeOnly(
   try {
     try {
       await holder.query('BEGIN')
+      // It sits idle in its transaction while the other session samples: a server's
+      // idle or statement timeout must not end it (and with it the whole restore).
+      await holder.query(
+        'SET LOCAL idle_in_transaction_session_timeout = 0; SET LOCAL statement_timeout = 0',
+      )
       await holder.query(`LOCK TABLE ${table.partIdents.join(', ')} IN SHARE UPDATE EXCLUSIVE MODE`)
       await client.query('BEGIN')
       await client.query(`LOCK TABLE ONLY ${table.ident} IN SHARE UPDATE EXCLUSIVE MODE`)
       await client.query(`SET LOCAL lock_timeout = '${treeOnlyLockTimeoutMs}ms'`)
       await client.query(`ANALYZE (SKIP_LOCKED) ${table.ident}`)
       await client.query('COMMIT')
-      await holder.query('COMMIT')
+      // The holder wrote nothing: should its session be gone by now, nothing is lost.
+      await holder.query('COMMIT').catch(() => {})
       return
     } catch (err) {
       if ((err as { code?: string }).code !== '55P03') throw err
       await client.query('ROLLBACK')
-      await holder.query('ROLLBACK')
+      await holder.query('ROLLBACK').catch(() => {})
     }
     await client.query(`ANALYZE ${table.ident}`)
   } finally {
@@ -155,8 +162,6 @@ async function tablesToAnalyze(main: pg.Client): Promise<TableToAnalyze[]> {
                     FROM trees r JOIN pg_class p ON p.oid = r.relid
                     JOIN pg_namespace pn ON pn.oid = p.relnamespace
                    WHERE r.root = t.oid AND r.relid <> t.oid ORDER BY r.relid) AS "partIdents",
-            ARRAY(SELECT p.relname::text FROM trees r JOIN pg_class p ON p.oid = r.relid
-                   WHERE r.root = t.oid) AS relnames,
             EXISTS (SELECT 1 FROM trees r
                      WHERE r.root = t.oid
                        AND (EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = r.relid AND i.indexprs IS NOT NULL)

@@ -137,11 +137,15 @@ export async function loadDump(options: LoadOptions): Promise<LoadResult> {
     rows: pool.rows,
     analyzed: pool.analyzed,
   })) ?? { statements: [], separate: [] }
-  // Work on sessions of its own starts first; statements naming its tables
-  // (by their bare names: naming more only makes more of them wait) run after it.
+  // Work on sessions of its own starts first, one item after another (each opens two
+  // sessions: however many partitioned tables there are, that many and no more);
+  // statements naming its tables run after it (a name found inside a longer one only
+  // makes one more statement wait).
   const held = alongside.separate.flatMap((s) => s.tables)
   const waits = (sql: string) => held.some((name) => sql.includes(name))
-  const separate = Promise.all(alongside.separate.map((s) => s.run()))
+  const separate = (async () => {
+    for (const work of alongside.separate) await work.run()
+  })()
   // Awaited below; should the statements fail first, its failure is not unhandled.
   separate.catch(() => {})
   // An ANALYZE and an index build on the same table wait for each other in turn;
