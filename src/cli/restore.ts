@@ -110,13 +110,18 @@ async function readSource(cli: Cli): Promise<string> {
   const input = cli.stdin
   if (!input)
     throw new AppError('usage', 'dumpling restore -: there is no stdin to read the snapshot from.')
-  const rl = createInterface({
-    input,
-    ...(input.isTTY ? { output: cli.stderr } : {}),
-    terminal: input.isTTY === true,
-  })
+  // A terminal echoes what is pasted to the prompt's stream: only where it is a terminal
+  // too, never into a file stderr was sent to.
+  const prompt = input.isTTY === true && cli.stderr.isTTY === true
+  if (input.isTTY && !prompt) {
+    throw new AppError(
+      'usage',
+      'dumpling restore - asks for the link on the terminal, but stderr is not one (the pasted link would be echoed there): keep stderr on the terminal, or pipe the link in with --yes.',
+    )
+  }
+  const rl = createInterface({ input, ...(prompt ? { output: cli.stderr } : {}), terminal: prompt })
   try {
-    if (input.isTTY)
+    if (prompt)
       return (
         await rl.question('Paste the link from /dump latest (or a snapshot id, latest, a file): ')
       ).trim()

@@ -5,7 +5,7 @@ import { main } from '../../src/cli/index.js'
 export async function runCli(
   args: string[],
   env: NodeJS.ProcessEnv,
-  options: { stdin?: string } = {},
+  options: { stdin?: string; stdinIsTTY?: boolean } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = ''
   let stderr = ''
@@ -24,7 +24,13 @@ export async function runCli(
       stderr += s
     }),
     env: { PATH: process.env.PATH, ...env },
-    ...(options.stdin === undefined ? {} : { stdin: Readable.from([options.stdin]) }),
+    ...(options.stdin === undefined
+      ? {}
+      : {
+          stdin: Object.assign(Readable.from([options.stdin]), {
+            isTTY: options.stdinIsTTY === true,
+          }),
+        }),
   })
   return { code, stdout, stderr }
 }

@@ -48,8 +48,8 @@ function targetUrl(name: string): string {
   return u.toString()
 }
 
-function restore(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string) {
-  return runCli(['restore', ...args], { DUMPLING_CONFIG: config, ...env }, { stdin })
+function restore(args: string[], env: NodeJS.ProcessEnv = {}, stdin?: string, stdinIsTTY = false) {
+  return runCli(['restore', ...args], { DUMPLING_CONFIG: config, ...env }, { stdin, stdinIsTTY })
 }
 
 async function databases(like: string): Promise<string[]> {
@@ -217,6 +217,12 @@ describe('dumpling restore', () => {
     expect(unconfirmed.code).not.toBe(0)
     expect(unconfirmed.stderr).toContain('pass --yes')
     expect(unconfirmed.stderr).not.toContain('secret-token')
+    // A terminal would echo the pasted link to stderr, which is not one here: refused.
+    const echoed = await restore([...args, '--yes'], {}, `${link}\n`, true)
+    expect(echoed.code).toBe(2)
+    expect(echoed.stderr).toContain('stderr is not one')
+    expect(echoed.stderr).not.toContain('secret-token')
+    expect(await databases(name)).toEqual([name])
   })
 
   it('restores latest and an id from the configured local storage', async () => {
