@@ -157,10 +157,6 @@ describe('fast path', () => {
     }
   })
 
-  it('stays on the memoized function, for nested rules (json leaves, array elements)', () => {
-    for (const { label, c } of compiledWithBytes()) expect(c.fn.bytes, label).toBe(c.bytes)
-  })
-
   it('writes what the string path returns, for every transformer that has one', () => {
     for (const { label, name, c } of compiledWithBytes()) {
       for (const value of inputsOf(name).filter(isPlain)) {

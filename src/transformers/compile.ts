@@ -87,14 +87,9 @@ export function createCompiler(key: string | Buffer): Compiler {
       compile: (s, c) => compile(s, c).fn,
       copySafe: (s, c) => compile(s, c).transformer.copySafe === true,
     })
-    // The memoized function keeps the fast path, so nested rules (json leaves, array
-    // elements) can use it through ctx.compile too.
-    const fn =
-      name === 'keep' || name === 'const' || name === 'null'
-        ? raw
-        : raw.bytes
-          ? withBytes(memoize(raw), raw.bytes)
-          : memoize(raw)
+    // The fast path (`bytes`) is the row rewriter's, for whole fields; nested rules
+    // (json leaves, array elements) take the string function and its memo.
+    const fn = name === 'keep' || name === 'const' || name === 'null' ? raw : memoize(raw)
     const result: Compiled = { name, transformer, fn, bytes: raw.bytes ?? null }
     compiled.set(cacheKey, result)
     return result
