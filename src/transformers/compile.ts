@@ -1,14 +1,13 @@
 import { createDigest } from './keyed-digest.js'
 import { ownString } from './own-string.js'
 import { isTransformerName, type TransformerName, transformers } from './registry.js'
-import {
-  type ByteTransform,
-  type ColumnInfo,
-  type Digest,
-  type RuleSpec,
-  type Transformer,
-  type ValueTransform,
-  withBytes,
+import type {
+  ByteTransform,
+  ColumnInfo,
+  Digest,
+  RuleSpec,
+  Transformer,
+  ValueTransform,
 } from './transformer.js'
 
 /** A rule compiled for one column. */
