@@ -1,5 +1,6 @@
 import { readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { cliNodeFlags } from '../cli/node-flags.js'
 import type { ChildRunner } from './child-runner.js'
 import type { ResourceProbe, Usage } from './resource-probe.js'
 
@@ -56,7 +57,10 @@ export interface DumplingCommand {
   env: NodeJS.ProcessEnv
 }
 
-/** `node dist/cli/index.js snapshot --jobs N`, with extra Node flags (e.g. --cpu-prof). */
+/**
+ * `node dist/cli/index.js snapshot --jobs N` with the Node options of the `dumpling`
+ * command (cliNodeFlags), and extra ones (e.g. --cpu-prof).
+ */
 export async function timeDumpling(
   tools: DumpTools,
   command: DumplingCommand,
@@ -67,6 +71,7 @@ export async function timeDumpling(
   const probed = tools.probe.wrap(
     process.execPath,
     [
+      ...cliNodeFlags(command.cli),
       ...nodeFlags,
       command.cli,
       'snapshot',

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded
 import { parseArgs } from 'node:util'
 import { exitCodes, isAppError } from '../errors.js'
 import { toolVersion } from '../version.js'

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-import { fileURLToPath } from 'node:url'
+import { cliNodeFlags, cliPath } from '../cli/node-flags.js'
 
 /** `dumpling serve` running as a child process of this one (the serve bench, `dumpling demo`). */
 export interface ServeProcess {
@@ -24,15 +24,16 @@ export interface ServeProcessOptions {
   output: 'inherit' | 'capture'
 }
 
-/** The CLI next to this file: dist/cli/index.js when this runs from dist/. */
-const cliPath = fileURLToPath(new URL('../cli/index.js', import.meta.url))
-
 export function startServeProcess(options: ServeProcessOptions): ServeProcess {
   const capture = options.output === 'capture'
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), cliPath, 'serve'], {
-    env: { ...options.env, PORT: String(options.port) },
-    stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
-  })
+  const child = spawn(
+    process.execPath,
+    [...cliNodeFlags(), ...(options.nodeArgs ?? []), cliPath, 'serve'],
+    {
+      env: { ...options.env, PORT: String(options.port) },
+      stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],
+    },
+  )
   let output = ''
   const keep = (chunk: Buffer) => {
     // The tail is what explains a failure; keep memory bounded.
