@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { Agent, request } from 'node:http'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+import { Pool } from 'undici'
 import { freePort, startServeProcess } from '../slack/serve-process.js'
 import {
   commandBody,
@@ -124,7 +124,8 @@ slack:
     const planned = Array.from({ length: warmup + requests }, (_, i) =>
       planRequest(slack, users[i % users.length] ?? 'U0', i),
     )
-    const target = new URL(`${base}/slack/events`)
+    const sender = createSender(new URL(`${base}/slack/events`))
+    cleanups.unshift(sender.close)
     /** Sends requests [from, to) of the plan, `concurrency` at a time. */
     const send = async (from: number, to: number) => {
       const results: Result[] = []
@@ -132,7 +133,13 @@ slack:
       const worker = async () => {
         while (next < to) {
           const i = next++
-          const r = await oneRequest(target, slack, signingSecret, planned[i] as Planned, i - from)
+          const r = await oneRequest(
+            sender.post,
+            slack,
+            signingSecret,
+            planned[i] as Planned,
+            i - from,
+          )
           results.push(r)
         }
       }
@@ -195,7 +202,7 @@ function planRequest(slack: SlackStandIn, user: string, i: number): Planned {
 }
 
 async function oneRequest(
-  target: URL,
+  post: (body: string, headers: Record<string, string>) => Promise<number>,
   slack: SlackStandIn,
   secret: string,
   planned: Planned,
@@ -206,7 +213,7 @@ async function oneRequest(
   reply.catch(() => {})
   const t0 = performance.now()
   try {
-    const status = await post(target, planned.body, signedHeaders(secret, planned.body))
+    const status = await post(planned.body, signedHeaders(secret, planned.body))
     const ackMs = performance.now() - t0
     if (status !== 200) return { i, ackMs, replyMs: Number.NaN, error: `HTTP ${status}` }
     const text = await reply
@@ -225,35 +232,31 @@ async function oneRequest(
 }
 
 /**
- * Kept-alive connections, as Slack's own senders keep them. node:http, not fetch: fetch
- * cost the load generator about 0.6 ms more CPU per request, on cores serve shares.
+ * Kept-alive connections to serve, as Slack's own senders keep them, through undici's
+ * Pool (its request(), not fetch): fetch cost the load generator about 0.6 ms more CPU
+ * per request than node:http, and node:http more than undici, on cores serve shares.
  * An idle one is closed after 4 s, before the server's 5 s keep-alive timeout can close
  * it under a request (that race showed as "read ECONNRESET").
  */
-const agent = new Agent({ keepAlive: true, maxSockets: 256, timeout: 4000 })
-
-/** POST a body; resolves with the status once the answer is read. */
-function post(target: URL, body: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    headers['content-length'] = String(Buffer.byteLength(body))
-    const req = request(
-      {
-        host: target.hostname,
-        port: target.port,
-        path: target.pathname,
-        method: 'POST',
-        agent,
-        headers,
-      },
-      (res) => {
-        res.resume()
-        res.once('end', () => resolve(res.statusCode ?? 0))
-        res.once('error', reject)
-      },
-    )
-    req.once('error', reject)
-    req.end(body)
+function createSender(target: URL): {
+  post(body: string, headers: Record<string, string>): Promise<number>
+  close(): Promise<void>
+} {
+  const pool = new Pool(target.origin, {
+    connections: 256,
+    keepAliveTimeout: 4000,
+    keepAliveMaxTimeout: 4000,
   })
+  const path = target.pathname
+  return {
+    /** POST a body; resolves with the status once the answer is read. */
+    async post(body, headers) {
+      const res = await pool.request({ path, method: 'POST', headers, body })
+      await res.body.dump()
+      return res.statusCode
+    },
+    close: () => pool.close(),
+  }
 }
 
 export function formatServeReport(
