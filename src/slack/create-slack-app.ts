@@ -17,6 +17,7 @@ import { createRateLimit } from './rate-limit.js'
 import { createResponseUrlPoster } from './response-url.js'
 import { createSeenTriggers } from './seen-triggers.js'
 import { SlackReceiver } from './slack-receiver.js'
+import { warmUp } from './warm-up.js'
 
 export interface SlackAppDeps {
   config: Config
@@ -81,7 +82,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
     timeout: 5000,
     retryConfig: { retries: 2, factor: 2, minTimeout: 200 },
   }
-  let ready = true
+  /** Ready once start() has warmed the command path (HTTP mode), until stop(). */
+  let state: 'starting' | 'ready' | 'shutting down' = 'starting'
   /** Requests Bolt is still working on (their replies), so that stop() can wait for them. */
   const inFlight = new Set<Promise<unknown>>()
   const track = <T>(p: Promise<T>): Promise<T> => {
@@ -96,7 +98,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
       path: '/readyz',
       method: ['GET'],
       handler: (_req, res) =>
-        void readiness(storage, () => ready, log).then((r) => json(res, r.status, r.body)),
+        void readiness(storage, () => state, log).then((r) => json(res, r.status, r.body)),
     },
     ...(deps.routes ?? []),
   ]
@@ -134,11 +136,13 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
   const client = new webApi.WebClient(botToken, clientOptions)
   const auditChannel = createAuditChannel(client, config.slack.auditChannel, log)
   const responses = createResponseUrlPoster()
+  const latest = createLatestSnapshot(storage)
+  const linkSeconds = deps.linkSeconds ?? 180
   registerCommands(app, {
     config,
     storage,
     recordAudit: deps.audit,
-    latest: createLatestSnapshot(storage),
+    latest,
     jobs,
     log,
     groups: createGroupMembers(client, log),
@@ -147,7 +151,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
     rateLimit: createRateLimit(config.slack.rateLimit.linksPerUserPerHour),
     seen: createSeenTriggers(),
     limit: createConcurrencyLimit(commandsAtOnce),
-    linkSeconds: deps.linkSeconds ?? 180,
+    linkSeconds,
     now: deps.now ?? (() => new Date()),
   })
 
@@ -166,11 +170,19 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
       }
       const address = appToken ? null : ((server as Server).address() as AddressInfo | null)
       const mode = appToken ? 'socket mode' : 'http'
+      if (address) {
+        const t0 = performance.now()
+        const failed = await warmUp({ port: address.port, storage, latest, linkSeconds })
+        const ms = Math.round(performance.now() - t0)
+        if (failed) log.warn({ name: failed.name, ms }, 'warm-up failed; serving cold')
+        else log.debug({ ms }, 'warmed up')
+      }
+      state = 'ready'
       log.info({ port: address?.port ?? port, mode }, 'dumpling serve is listening')
       return { port: address?.port ?? port }
     },
     async stop() {
-      ready = false
+      state = 'shutting down'
       await app.stop().catch((err: Error) => log.warn({ name: err.name }, 'receiver stop failed'))
       await jobs.stop()
       await withTimeout(Promise.allSettled([...inFlight]), drainMs)
@@ -183,10 +195,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
 
 async function readiness(
   storage: SnapshotStorage,
-  ready: () => boolean,
+  state: () => 'starting' | 'ready' | 'shutting down',
   log: Logger,
 ): Promise<{ status: number; body: object }> {
-  if (!ready()) return { status: 503, body: { ok: false, reason: 'shutting down' } }
+  const now = state()
+  if (now !== 'ready') return { status: 503, body: { ok: false, reason: now } }
   try {
     await withTimeout(storage.check(), 3000, () => new Error('storage check timed out'))
     return { status: 200, body: { ok: true } }
