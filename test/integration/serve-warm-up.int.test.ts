@@ -75,6 +75,8 @@ slack: { teams: [T0ACME], channels: [C0DEV], users: [U0DEV], auditChannel: C0AUD
     const base = `http://127.0.0.1:${(await app.start(0)).port}`
 
     expect(logged).toContain('"msg":"warmed up"')
+    // Nothing to warn about: the warm-up neither failed nor drew a refusal from the receiver.
+    expect(logged.split('\n').filter((line) => /"level":(40|50|60)/.test(line))).toEqual([])
     expect((await fetch(`${base}/readyz`)).status).toBe(200)
     expect(await auditKeys()).toEqual([])
     await app.stop()
