@@ -51,6 +51,9 @@ export interface SlackServer {
  */
 const commandsAtOnce = 32
 
+/** How long start() waits for the warm-up (about a second on a loaded machine). */
+const warmUpMs = 10_000
+
 /** How long shutdown waits for replies still being written. */
 const drainMs = 10_000
 
@@ -172,7 +175,12 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
       const mode = appToken ? 'socket mode' : 'http'
       if (address) {
         const t0 = performance.now()
-        const failed = await warmUp({ port: address.port, storage, latest, linkSeconds })
+        // A storage that does not answer delays readiness by this much at most.
+        const failed = await withTimeout(
+          warmUp({ port: address.port, storage, latest, linkSeconds }),
+          warmUpMs,
+          () => new Error('warm-up timed out'),
+        ).catch((err: Error) => err)
         const ms = Math.round(performance.now() - t0)
         if (failed) log.warn({ name: failed.name, ms }, 'warm-up failed; serving cold')
         else log.debug({ ms }, 'warmed up')

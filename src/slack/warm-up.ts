@@ -21,8 +21,8 @@ export interface WarmUpDeps {
  * undici (the node:http server, the receiver's body reading and its one-write answer, the
  * undici client of the replies), signature checks of a made-up request, and links to the
  * newest snapshot, presigned and thrown away. No side effect: nothing is audited, nothing
- * goes to Slack, no state changes (the newest snapshot is read once, as the first command
- * would). A failure here only costs the warmth: it is returned, never thrown.
+ * goes to Slack; the newest snapshot is read once and remembered for a few seconds, as for
+ * a first command. A failure here only costs the warmth: it is returned, never thrown.
  */
 export async function warmUp(deps: WarmUpDeps): Promise<Error | null> {
   const n = deps.requests ?? 200
