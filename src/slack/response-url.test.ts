@@ -110,6 +110,36 @@ describe('createResponseUrlPoster', () => {
     expect((err as Error).message).not.toContain('s3cr3t')
   })
 
+  it('does not send again when a connection closes after its answer began', async () => {
+    // The server took the reply and began to answer, then the connection went: it was
+    // read, so sending it again would show the requester the reply twice.
+    for (const fresh of [true, false]) {
+      const served = new Map<unknown, number>()
+      let requests = 0
+      const { base } = await listen((req, _body, res) => {
+        requests++
+        const n = (served.get(req.socket) ?? 0) + 1
+        served.set(req.socket, n)
+        if (fresh || n === 2) {
+          req.socket.write('HTTP/1.1 20')
+          setTimeout(() => req.socket.destroy(), 20)
+        } else res.writeHead(200).end('ok')
+      })
+      const poster = createResponseUrlPoster()
+      if (!fresh) {
+        await poster.post(`${base}/commands/1`, reply('first'))
+        await new Promise((resolve) => setTimeout(resolve, 20))
+      }
+      await expect(poster.post(`${base}/commands/2`, reply('second'))).rejects.toThrow(
+        /^response_url could not be reached/,
+      )
+      poster.close()
+      expect(requests).toBe(fresh ? 1 : 2)
+      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
+      server = null
+    }
+  })
+
   it('does not send again when a fresh connection fails', async () => {
     let requests = 0
     const { base } = await listen((req) => {

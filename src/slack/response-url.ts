@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import { Agent, buildConnector } from 'undici'
 import type { Reply } from './views/replies.js'
 
@@ -16,8 +17,14 @@ export interface ResponseUrlPoster {
  */
 const idleMs = 4000
 
-/** Marks a socket error of a connection that had already carried an answer (a reused one). */
-const onReused = Symbol('reused connection')
+/** Marks a raw socket error with whether it ended a reused connection before any answer. */
+const onStale = Symbol('stale connection')
+
+/** What a live connection had read when its latest request went out. */
+interface Started {
+  socket: Socket
+  bytesRead: number
+}
 
 /**
  * What Bolt's `respond()` does, at a fraction of the CPU: `respond()` goes through
@@ -28,6 +35,12 @@ const onReused = Symbol('reused connection')
  */
 export function createResponseUrlPoster(timeoutMs = 10_000): ResponseUrlPoster {
   const connect = buildConnector({ timeout: timeoutMs })
+  /**
+   * By local port: undici's "other side closed" error names the connection only by its
+   * addresses and how much it had read. A connection is stale when it had carried an
+   * answer before its latest request went out, and has read nothing since.
+   */
+  const started = new Map<number, Started>()
   const agent = new Agent({
     connections: 64,
     keepAliveTimeout: idleMs,
@@ -40,13 +53,39 @@ export function createResponseUrlPoster(timeoutMs = 10_000): ResponseUrlPoster {
           callback(err, null)
           return
         }
+        const port = socket.localPort
+        const entry: Started = { socket, bytesRead: 0 }
+        if (port !== undefined) started.set(port, entry)
+        // Requests are not pipelined: each one's writes come before any of its answer.
+        const write = socket.write
+        socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+          entry.bytesRead = socket.bytesRead
+          return write.apply(this, args)
+        } as Socket['write']
         // undici passes a raw reset on without saying whether the connection was new.
         socket.prependListener('error', (e: Error) => {
-          Object.assign(e, { [onReused]: socket.bytesRead > 0 })
+          Object.assign(e, { [onStale]: isStaleNow(entry, socket.bytesRead) })
+        })
+        socket.once('close', () => {
+          // Long enough for the failed request's error to be judged; then forgotten.
+          setTimeout(() => {
+            if (port !== undefined && started.get(port) === entry) started.delete(port)
+          }, 1000).unref()
         })
         callback(null, socket)
       }),
   })
+  const isStale = (err: unknown): boolean => {
+    const e = err as {
+      code?: string
+      socket?: { localPort?: number; bytesRead?: number }
+      [onStale]?: boolean
+    }
+    if (e.code === 'ECONNRESET') return e[onStale] === true
+    if (e.code !== 'UND_ERR_SOCKET' || e.socket?.localPort === undefined) return false
+    const entry = started.get(e.socket.localPort)
+    return entry !== undefined && isStaleNow(entry, e.socket.bytesRead ?? -1)
+  }
   return {
     async post(responseUrl, reply) {
       const url = new URL(responseUrl)
@@ -90,13 +129,12 @@ async function postOnce(agent: Agent, url: URL, body: string): Promise<void> {
 class StatusError extends Error {}
 
 /**
- * A request that failed before any answer (its promise rejects before the status line)
- * on a connection that had already carried one: the server's idle close raced the reply.
+ * A request that failed before any of its answer, on a connection that had already
+ * carried one: the server's idle close raced the reply. A fresh connection that fails,
+ * or one that had begun to answer, is never sent the reply again.
  */
-function isStale(err: unknown): boolean {
-  const e = err as { code?: string; socket?: { bytesRead?: number }; [onReused]?: boolean }
-  if (e.code === 'UND_ERR_SOCKET') return (e.socket?.bytesRead ?? 0) > 0
-  return e.code === 'ECONNRESET' && e[onReused] === true
+function isStaleNow(entry: Started, bytesReadNow: number): boolean {
+  return entry.bytesRead > 0 && bytesReadNow === entry.bytesRead
 }
 
 /** The error a caller sees: what went wrong, never the URL (a bearer token). */
