@@ -59,11 +59,16 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
     routes,
     linkSeconds: config.links.expiresIn,
   })
-  await server.start()
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+  // Listening before the warm-up ends: a signal during start() must shut down gracefully too.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve)
     process.once('SIGINT', resolve)
   })
+  const started = server.start()
+  // Past the race, stop() waits for start(); its failure is reported by the race itself.
+  started.catch(() => {})
+  await Promise.race([started, signalled])
+  const signal = await signalled
   log.info({ signal }, 'shutting down')
   await server.stop()
   return 0

@@ -87,6 +87,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
   }
   /** Ready once start() has warmed the command path (HTTP mode), until stop(). */
   let state: 'starting' | 'ready' | 'shutting down' = 'starting'
+  /** start() until it has listened and warmed up; stop() waits for it. */
+  let starting: Promise<{ port: number }> | null = null
+  const warming = new AbortController()
   /** Requests Bolt is still working on (their replies), so that stop() can wait for them. */
   const inFlight = new Set<Promise<unknown>>()
   const track = <T>(p: Promise<T>): Promise<T> => {
@@ -160,37 +163,53 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
 
   return {
     postToAuditChannel: (text) => auditChannel.post(text),
-    async start(port = config.slack.port) {
-      let server: unknown
-      try {
-        server = await app.start(port)
-      } catch (err) {
-        throw new AppError(
-          'listen_failed',
-          `Could not listen on port ${port}: ${(err as Error).message}. Set PORT to a free port.`,
-          { cause: err },
-        )
-      }
-      const address = appToken ? null : ((server as Server).address() as AddressInfo | null)
-      const mode = appToken ? 'socket mode' : 'http'
-      if (address) {
-        const t0 = performance.now()
-        // A storage that does not answer delays readiness by this much at most.
-        const failed = await withTimeout(
-          warmUp({ port: address.port, storage, latest, linkSeconds }),
-          warmUpMs,
-          () => new Error('warm-up timed out'),
-        ).catch((err: Error) => err)
-        const ms = Math.round(performance.now() - t0)
-        if (failed) log.warn({ name: failed.name, ms }, 'warm-up failed; serving cold')
-        else log.debug({ ms }, 'warmed up')
-      }
-      state = 'ready'
-      log.info({ port: address?.port ?? port, mode }, 'dumpling serve is listening')
-      return { port: address?.port ?? port }
+    start(port = config.slack.port) {
+      starting = (async () => {
+        let server: unknown
+        try {
+          server = await app.start(port)
+        } catch (err) {
+          throw new AppError(
+            'listen_failed',
+            `Could not listen on port ${port}: ${(err as Error).message}. Set PORT to a free port.`,
+            { cause: err },
+          )
+        }
+        const address = appToken ? null : ((server as Server).address() as AddressInfo | null)
+        const mode = appToken ? 'socket mode' : 'http'
+        if (address) {
+          const t0 = performance.now()
+          // A storage that does not answer delays readiness by this much at most.
+          const { signal } = warming
+          const stopped = new Promise<null>((resolve) =>
+            signal.addEventListener('abort', () => resolve(null), { once: true }),
+          )
+          const failed = await withTimeout(
+            Promise.race([
+              warmUp({ port: address.port, storage, latest, linkSeconds, signal }),
+              stopped,
+            ]),
+            warmUpMs,
+            () => new Error('warm-up timed out'),
+          ).catch((err: Error) => err)
+          const ms = Math.round(performance.now() - t0)
+          if (signal.aborted) log.debug({ ms }, 'warm-up cut short by stop')
+          else if (failed) log.warn({ name: failed.name, ms }, 'warm-up failed; serving cold')
+          else log.debug({ ms }, 'warmed up')
+        }
+        // stop() may have come during the warm-up: then it stays shutting down.
+        if (state !== 'starting') return { port: address?.port ?? port }
+        state = 'ready'
+        log.info({ port: address?.port ?? port, mode }, 'dumpling serve is listening')
+        return { port: address?.port ?? port }
+      })()
+      return starting
     },
     async stop() {
       state = 'shutting down'
+      // A SIGTERM during the warm-up: stop warming, let start() finish, then stop as usual.
+      warming.abort()
+      await starting?.catch(() => {})
       await app.stop().catch((err: Error) => log.warn({ name: err.name }, 'receiver stop failed'))
       await jobs.stop()
       await withTimeout(Promise.allSettled([...inFlight]), drainMs)

@@ -12,6 +12,8 @@ export interface WarmUpDeps {
   linkSeconds: number
   /** Loopback requests of each kind (default 200), 25 at a time. */
   requests?: number
+  /** stop() during the warm-up: no more requests, the ones in flight are cut. */
+  signal?: AbortSignal
 }
 
 /**
@@ -31,14 +33,16 @@ export async function warmUp(deps: WarmUpDeps): Promise<Error | null> {
     const sslCheck = 'ssl_check=1&token=warm-up'
     const form = { 'content-type': 'application/x-www-form-urlencoded' }
     const secret = 'warm-up'
-    await inParallel(n, 25, async () => {
-      const health = await pool.request({ path: '/healthz', method: 'GET' })
+    const { signal } = deps
+    await inParallel(n, 25, signal, async () => {
+      const health = await pool.request({ path: '/healthz', method: 'GET', signal })
       await health.body.dump()
       const check = await pool.request({
         path: '/slack/events',
         method: 'POST',
         headers: form,
         body: sslCheck,
+        signal,
       })
       await check.body.dump()
       const timestamp = Math.floor(Date.now() / 1000)
@@ -48,9 +52,9 @@ export async function warmUp(deps: WarmUpDeps): Promise<Error | null> {
       }
       checkSignature(secret, headers, Buffer.from(sslCheck), Date.now())
     })
-    const manifest = await deps.latest.get()
+    const manifest = signal?.aborted ? null : await deps.latest.get()
     if (manifest) {
-      await inParallel(n, 25, () => deps.storage.createLinkTo(manifest, deps.linkSeconds))
+      await inParallel(n, 25, signal, () => deps.storage.createLinkTo(manifest, deps.linkSeconds))
     }
     return null
   } catch (err) {
@@ -60,10 +64,15 @@ export async function warmUp(deps: WarmUpDeps): Promise<Error | null> {
   }
 }
 
-async function inParallel(n: number, width: number, work: () => Promise<unknown>): Promise<void> {
+async function inParallel(
+  n: number,
+  width: number,
+  signal: AbortSignal | undefined,
+  work: () => Promise<unknown>,
+): Promise<void> {
   let next = 0
   const worker = async () => {
-    while (next++ < n) await work()
+    while (next++ < n && !signal?.aborted) await work()
   }
   await Promise.all(Array.from({ length: width }, worker))
 }

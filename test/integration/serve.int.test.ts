@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, createServer as createNetServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/bench/serve-bench.js'
@@ -61,6 +61,66 @@ describe('dumpling serve', () => {
     expect(await exited).toBe(0)
     expect(out).toContain('dumpling serve stopped')
     for (const secret of Object.values(secrets)) expect(out).not.toContain(secret)
+  })
+
+  it('stops cleanly on SIGTERM while it is still warming up (storage not answering)', async () => {
+    // Storage that takes connections and never answers: the warm-up waits on it.
+    const silent = createNetServer(() => {})
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    const storagePort = (silent.address() as AddressInfo).port
+    const config = work.write(
+      'dumpling-silent.yml',
+      `rules: ${rulesPath}\nstorage: { kind: s3, bucket: dumps, endpoint: "http://127.0.0.1:${storagePort}", forcePathStyle: true }\nslack: { teams: [T0ACME] }\n`,
+    )
+    const port = await freePort()
+    const child = spawn(process.execPath, [cli, 'serve', '--config', config], {
+      env: {
+        PATH: process.env.PATH,
+        ...secrets,
+        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: randomBytes(20).toString('hex'),
+        AWS_REGION: 'us-east-1',
+        SLACK_API_URL: stub.apiUrl,
+        PORT: String(port),
+        LOG_LEVEL: 'debug',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8')
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8')
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    try {
+      const base = `http://127.0.0.1:${port}`
+      const deadline = Date.now() + 20_000
+      let healthy = false
+      while (!healthy && Date.now() < deadline) {
+        healthy = await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+        if (!healthy) await new Promise((r) => setTimeout(r, 50))
+      }
+      expect(healthy).toBe(true)
+      const ready = await fetch(`${base}/readyz`)
+      expect(ready.status).toBe(503)
+      expect(await ready.json()).toEqual({ ok: false, reason: 'starting' })
+      const signalled = Date.now()
+      child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      // Well before the warm-up's own 10-second limit.
+      expect(Date.now() - signalled).toBeLessThan(5000)
+      expect(out).toContain('shutting down')
+      expect(out).toContain('dumpling serve stopped')
+      expect(out).not.toContain('dumpling serve is listening')
+    } finally {
+      child.kill('SIGKILL')
+      silent.close()
+    }
   })
 
   it('refuses to start without a bot token, saying how to get one (exit 3)', async () => {
