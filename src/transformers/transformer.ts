@@ -59,6 +59,13 @@ export interface ByteSink {
   writeByte(b: number): void
   /** Append `src[start, end)`. */
   writeBytes(src: Buffer, start: number, end: number): void
+  /** Bytes written so far; set it lower to drop what was written after that point. */
+  length: number
+  /**
+   * Whether a byte written at or after position `from` is one a JSON string escapes:
+   * a quote, a backslash or a control character.
+   */
+  needsJsonEscape(from: number): boolean
 }
 
 /**
@@ -107,6 +114,8 @@ export interface TransformContext {
    * backslash and no control character, so in a JSON string only a quote needs an escape.
    */
   copySafe?(spec: RuleSpec, column: ColumnInfo): boolean
+  /** That nested rule's fast path (see ByteTransform), or null when its transformer has none. */
+  bytes?(spec: RuleSpec, column: ColumnInfo): ByteTransform | null
 }
 
 /**
