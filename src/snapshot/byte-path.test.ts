@@ -242,27 +242,33 @@ describe('fast path of plain JSON documents', () => {
     '{"a": {"b": [{"tag": "red"}, {"tag": "blue", "c": {"tag": "x"}}]}}',
     '{"address": {"city": "Zurich", "street": "1 Main St", "postcode": 8001}}',
     `{"email": "${'long.handle'.repeat(40)}@example.com"}`,
+    '{"name": "Zoë Ångström", "email": "zoë@example.com", "address": {"city": "Zürich"}}',
+    '{"名前": "東京", "email": "a@b.c", "recipients": [{"name": "Renée 😀", "email": "x@y.z"}]}',
+    '{"name": "Zoë" x}',
+    '{"é": 1, "email": "a@b.c"} ü',
     '{"email": "a@b.c"',
     '{"email" "a@b.c"}',
     '{"email": "a@b.c"} x',
     '',
   ]
 
-  it('writes what the string path returns, for every document', () => {
+  it('writes what the string path returns, for every document without a backslash', () => {
     const c = createCompiler('byte-path-test-key')(spec, column)
-    expect(c.bytes).toBeTypeOf('function')
-    for (const doc of docs.filter(isPlain)) {
-      const src = Buffer.from(`\t${doc}\t`, 'latin1')
+    expect(c.bytes?.utf8).toBe(true)
+    for (const doc of docs.filter((d) => !d.includes('\\'))) {
+      const src = Buffer.from(`\t${doc}\t`, 'utf8')
+      const end = src.length - 1
       const out = new OutBuffer(4)
       const what = JSON.stringify(doc)
       let expected: string | null
       try {
         expected = c.fn(doc)
       } catch (err) {
-        expect(() => c.bytes?.(src, 1, 1 + doc.length, out), what).toThrow((err as Error).message)
+        // The same error, positions in characters.
+        expect(() => c.bytes?.(src, 1, end, out), what).toThrow((err as Error).message)
         continue
       }
-      c.bytes?.(src, 1, 1 + doc.length, out)
+      c.bytes?.(src, 1, end, out)
       expect(out.take().toString('utf8'), what).toBe(
         expected === null ? '\\N' : escapeCopyValue(expected),
       )
@@ -295,6 +301,24 @@ describe('fast path of plain JSON documents', () => {
     // (and its backslashes in COPY); NULL is JSON's null.
     expect(fast).toContain('"phone": "1\\\\u0001')
     expect(fast).toContain('"avatar": null')
+    // A key no rule names is kept with its value; a leaf with other than ASCII is rewritten.
+    expect(fast).toContain('"名前": "東京"')
+    expect(fast).not.toContain('Renée')
     expect(fast).toContain('"note": "say \\\\"hi\\\\""')
+  })
+
+  it('scans documents with other than ASCII as bytes only when every key of the rules is ASCII', () => {
+    const c = createCompiler('k')({ transform: 'json', paths: { '$.名前': 'fullName' } }, column)
+    expect(c.bytes?.utf8).toBe(false)
+    const run = (fields: FieldTransform[]) => {
+      const out = new OutBuffer(16)
+      const rewriter = createRowRewriter(fields, out, () => 'json')
+      rewriter.push(Buffer.from('{"名前": "Zoë", "x": 1}\n{"名前": "Al"}\n', 'utf8'))
+      rewriter.end()
+      return out.take().toString('utf8')
+    }
+    const fast = run([{ fn: c.fn, copySafe: false, bytes: c.bytes }])
+    expect(fast).toBe(run([{ fn: c.fn, copySafe: false, bytes: null }]))
+    expect(fast).not.toContain('Zoë')
   })
 })

@@ -75,6 +75,17 @@ export function createRowRewriter(
     return specialAt >= end
   }
 
+  /** Index of the first backslash at or after the last place looked, or Infinity; -1: not looked yet. */
+  let backslashAt = -1
+  /** The field `[start, end)` holds a backslash (a COPY escape). */
+  const hasBackslash = (start: number, end: number): boolean => {
+    if (backslashAt < start) {
+      backslashAt = text.indexOf('\\', start)
+      if (backslashAt < 0) backslashAt = Number.POSITIVE_INFINITY
+    }
+    return backslashAt < end
+  }
+
   /**
    * Each transformed field is written into the out buffer as it is made: a
    * plain field through its transform's fast path when there is one (no
@@ -96,7 +107,11 @@ export function createRowRewriter(
       ) {
         out.writeByte(BACKSLASH)
         out.writeByte(N)
-      } else if (transform.bytes && isPlain(fieldStart, end)) {
+      } else if (
+        transform.bytes &&
+        (isPlain(fieldStart, end) ||
+          (transform.bytes.utf8 === true && !hasBackslash(fieldStart, end)))
+      ) {
         transform.bytes(buf, fieldStart, end, out)
       } else {
         const result = transform.fn(unescapeCopyValue(fieldValue(buf, fieldStart, end)))
@@ -159,6 +174,7 @@ export function createRowRewriter(
     let pos = 0
     text = buf.toString('latin1')
     specialAt = specialFrom(0)
+    backslashAt = -1
     try {
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', pos)) {
         rewriteRow(buf, pos, nl)

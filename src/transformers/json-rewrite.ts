@@ -2,7 +2,7 @@ import { createPathAutomaton, type PathNode } from './json-automaton.js'
 import type { PathStep } from './json-path.js'
 import { containerEnd, invalidJson, literalEnd, numberEnd, skipSpace } from './json-scan.js'
 import { decodeJsonString, jsonStringEnd } from './json-string.js'
-import type { ByteSink } from './transformer.js'
+import type { ByteSink, ByteTransform } from './transformer.js'
 
 /** What replaces a leaf at a matched path, as JSON text. */
 export interface LeafRewrite {
@@ -23,10 +23,11 @@ export interface LeafRewrite {
 export interface JsonRewriter {
   (doc: string): string
   /**
-   * `src[start, end)` is a document with only ASCII and no backslash (no JSON or COPY
-   * escape): appends the COPY text of what the string function returns for it.
+   * `src[start, end)` is a document with no backslash (no JSON or COPY escape), in
+   * UTF-8: appends the COPY text of what the string function returns for it. With
+   * `utf8` false, only for documents all ASCII.
    */
-  bytes(src: Buffer, start: number, end: number, out: ByteSink): void
+  bytes: ByteTransform
 }
 
 /** Where the scanner hands the leaves at matched paths, `doc[i, end)`. */
@@ -44,6 +45,7 @@ const [quote, comma, colon, minus] = [34, 44, 58, 45]
 const [openBrace, closeBrace, openBracket, closeBracket] = [123, 125, 91, 93]
 /** Keys that appear literally in any JSON that holds them unless \u-escaped. */
 const plainKey = /^[^"\\/\p{Cc}]+$/u
+const nonAscii = /[^\0-\x7f]/
 /** Stack slots kept between documents; a deeper document's are let go after it. */
 const keptDepth = 1024
 
@@ -208,11 +210,16 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
   let base = 0
   let at = 0
   let sink: ByteSink = null as unknown as ByteSink
+  /** The document is all ASCII; else a leaf may hold UTF-8 sequences, which are decoded. */
+  let ascii = true
   const intoBytes: LeafSink = {
     string(leaf, doc, i, end) {
       sink.writeBytes(src, base + at, base + i)
-      if (!leaf.bytes?.(src, base + i + 1, base + end - 1, sink))
+      if (!ascii && nonAscii.test(doc.slice(i + 1, end - 1))) {
+        writeCopyJson(sink, leaf.string(src.toString('utf8', base + i + 1, base + end - 1)))
+      } else if (!leaf.bytes?.(src, base + i + 1, base + end - 1, sink)) {
         writeCopyJson(sink, leaf.string(doc.slice(i + 1, end - 1)))
+      }
       at = end
     },
     number(leaf, doc, i, end) {
@@ -221,26 +228,37 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
       at = end
     },
   }
-  return Object.assign(rewrite, {
-    bytes(buf: Buffer, start: number, end: number, to: ByteSink): void {
-      // Latin1: character i is byte start + i, so the scan's offsets serve both.
-      const doc = buf.toString('latin1', start, end)
-      if (!unreachable(doc, false)) {
-        src = buf
-        base = start
-        at = 0
-        sink = to
-        try {
-          scan(doc, false, intoBytes)
-        } finally {
-          sink = null as unknown as ByteSink
-          src = Buffer.alloc(0)
-        }
-        start += at
+  // Offsets in the latin1 decoding of UTF-8 bytes are byte offsets, and a multi-byte
+  // character never looks like JSON's structure, so documents with other than ASCII are
+  // scanned as bytes too, when every key the rules name is ASCII (a key is compared as
+  // it appears). Their leaves with other than ASCII take the string function.
+  const asciiKeys = rules.every((r) =>
+    r.steps.every((s) => typeof s.select !== 'string' || !/[^\0-\x7f]/.test(s.select)),
+  )
+  const bytes = (buf: Buffer, start: number, end: number, to: ByteSink): void => {
+    // Latin1: character i is byte start + i, so the scan's offsets serve both.
+    const doc = buf.toString('latin1', start, end)
+    if (!unreachable(doc, false)) {
+      src = buf
+      base = start
+      at = 0
+      sink = to
+      ascii = !nonAscii.test(doc)
+      try {
+        scan(doc, false, intoBytes)
+      } catch (err) {
+        // The string function's own error: its positions count characters, not bytes.
+        if (!ascii) rewrite(buf.toString('utf8', start, end))
+        throw err
+      } finally {
+        sink = null as unknown as ByteSink
+        src = Buffer.alloc(0)
       }
-      to.writeBytes(buf, start, end)
-    },
-  })
+      start += at
+    }
+    to.writeBytes(buf, start, end)
+  }
+  return Object.assign(rewrite, { bytes: Object.assign(bytes, { utf8: asciiKeys }) })
 }
 
 /**

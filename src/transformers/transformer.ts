@@ -76,7 +76,13 @@ export interface ByteSink {
  * NULL), and makes no string of the value. src/snapshot/byte-path.test.ts
  * holds every fast path to its string function.
  */
-export type ByteTransform = (src: Buffer, start: number, end: number, out: ByteSink) => void
+export type ByteTransform = ((src: Buffer, start: number, end: number, out: ByteSink) => void) & {
+  /**
+   * It also takes fields with other than ASCII (UTF-8, still without a COPY escape),
+   * for the offsets it needs are byte offsets (json).
+   */
+  utf8?: boolean
+}
 
 /** A compiled transformer for one column: COPY-unescaped text in, text or NULL out. */
 export type ValueTransform = ((value: string) => string | null) & {
