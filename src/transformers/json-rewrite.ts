@@ -45,7 +45,6 @@ const [quote, comma, colon, minus] = [34, 44, 58, 45]
 const [openBrace, closeBrace, openBracket, closeBracket] = [123, 125, 91, 93]
 /** Keys that appear literally in any JSON that holds them unless \u-escaped. */
 const plainKey = /^[^"\\/\p{Cc}]+$/u
-const nonAscii = /[^\0-\x7f]/
 /** Stack slots kept between documents; a deeper document's are let go after it. */
 const keptDepth = 1024
 
@@ -210,12 +209,11 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
   let base = 0
   let at = 0
   let sink: ByteSink = null as unknown as ByteSink
-  /** The document is all ASCII; else a leaf may hold UTF-8 sequences, which are decoded. */
-  let ascii = true
   const intoBytes: LeafSink = {
     string(leaf, doc, i, end) {
       sink.writeBytes(src, base + at, base + i)
-      if (!ascii && nonAscii.test(doc.slice(i + 1, end - 1))) {
+      // A leaf with other than ASCII holds UTF-8 sequences: decoded for the string function.
+      if (!isAscii(doc, i + 1, end - 1)) {
         writeCopyJson(sink, leaf.string(src.toString('utf8', base + i + 1, base + end - 1)))
       } else if (!leaf.bytes?.(src, base + i + 1, base + end - 1, sink)) {
         writeCopyJson(sink, leaf.string(doc.slice(i + 1, end - 1)))
@@ -243,12 +241,11 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
       base = start
       at = 0
       sink = to
-      ascii = !nonAscii.test(doc)
       try {
         scan(doc, false, intoBytes)
       } catch (err) {
         // The string function's own error: its positions count characters, not bytes.
-        if (!ascii) rewrite(buf.toString('utf8', start, end))
+        if (!isAscii(doc, 0, doc.length)) rewrite(buf.toString('utf8', start, end))
         throw err
       } finally {
         sink = null as unknown as ByteSink
@@ -259,6 +256,12 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
     to.writeBytes(buf, start, end)
   }
   return Object.assign(rewrite, { bytes: Object.assign(bytes, { utf8: asciiKeys }) })
+}
+
+/** `s[start, end)` is all ASCII (a loop: leaves are short, and a RegExp allocates a slice). */
+function isAscii(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (s.charCodeAt(i) >= 0x80) return false
+  return true
 }
 
 /**
