@@ -89,7 +89,8 @@ export function createRowRewriter(
   /**
    * Each transformed field is written into the out buffer as it is made: a
    * plain field through its transform's fast path when there is one (no
-   * string at all), any other through the string function.
+   * string at all), and a field without a backslash too when that fast path
+   * takes UTF-8 (`utf8`: json); any other through the string function.
    */
   const rewriteRow = (buf: Buffer, start: number, nl: number): void => {
     let fieldStart = start
