@@ -201,3 +201,124 @@ describe('fast path', () => {
     }
   })
 })
+
+describe('fast path of plain JSON documents', () => {
+  const column: ColumnInfo = { kind: 'json', type: 'jsonb', maxLength: null }
+  /** Leaves with and without a fast path, NULL, a quote in the fake, numbers. */
+  const spec: RuleSpec = {
+    transform: 'json',
+    paths: {
+      '$.email': 'email',
+      '$.name': 'fullName',
+      '$.phone': 'phone',
+      '$.address.street': 'streetAddress',
+      '$.address.city': 'city',
+      '$.address.postcode': 'postcode',
+      '$.recipients[*].email': 'email',
+      '$.recipients[*].name': { transform: 'text' },
+      '$.avatar': 'null',
+      '$.note': { transform: 'const', value: 'say "hi"' },
+      '$.total': { transform: 'number', ratio: 0.2 },
+      '$.kept': 'keep',
+      '$..tag': 'word',
+    },
+  }
+  const sample = transformerSamples.json
+  const docs = [
+    ...Array.from({ length: 200 }, (_, i) => sample?.input(i * 7919) ?? ''),
+    '{}',
+    '[]',
+    '"alone"',
+    '{"carrier": "UPS"}',
+    '{"email": ""}',
+    '{"email": "a@b.c", "email": "d@e.f"}',
+    '{ "name" : "Ann Lee" , "phone":"+1 (212) 555-0100"}',
+    // The phone keeps its input's other characters: a quote or a control byte must be escaped.
+    '{"phone": "12\\"3"}',
+    '{"phone": "1\u00012"}',
+    '{"avatar": "https://cdn.example.com/a.png", "note": "x", "kept": "k", "total": 12.5}',
+    '{"total": "12.50", "name": 5, "email": null, "phone": true}',
+    '{"recipients": [{"name": "Al", "email": "al@x.io"}, {"name": "Bo"}, 3, "s"]}',
+    '{"a": {"b": [{"tag": "red"}, {"tag": "blue", "c": {"tag": "x"}}]}}',
+    '{"address": {"city": "Zurich", "street": "1 Main St", "postcode": 8001}}',
+    `{"email": "${'long.handle'.repeat(40)}@example.com"}`,
+    '{"name": "Zoë Ångström", "email": "zoë@example.com", "address": {"city": "Zürich"}}',
+    '{"名前": "東京", "email": "a@b.c", "recipients": [{"name": "Renée 😀", "email": "x@y.z"}]}',
+    '{"name": "Zoë" x}',
+    '{"é": 1, "email": "a@b.c"} ü',
+    '{"email": "a@b.c"',
+    '{"email" "a@b.c"}',
+    '{"email": "a@b.c"} x',
+    '',
+  ]
+
+  it('writes what the string path returns, for every document without a backslash', () => {
+    const c = createCompiler('byte-path-test-key')(spec, column)
+    expect(c.bytes?.utf8).toBe(true)
+    for (const doc of docs.filter((d) => !d.includes('\\'))) {
+      const src = Buffer.from(`\t${doc}\t`, 'utf8')
+      const end = src.length - 1
+      const out = new OutBuffer(4)
+      const what = JSON.stringify(doc)
+      let expected: string | null
+      try {
+        expected = c.fn(doc)
+      } catch (err) {
+        // The same error, positions in characters.
+        expect(() => c.bytes?.(src, 1, end, out), what).toThrow((err as Error).message)
+        continue
+      }
+      c.bytes?.(src, 1, end, out)
+      expect(out.take().toString('utf8'), what).toBe(
+        expected === null ? '\\N' : escapeCopyValue(expected),
+      )
+    }
+  })
+
+  it('gives the same rows as the string path alone, with non-ASCII and escaped documents mixed in', () => {
+    const valid = docs.filter((d) => accepts(createCompiler('k')(spec, column).fn, d))
+    const mixed = [
+      ...valid,
+      '{"name": "Zoë Ångström", "email": "zoe@example.com"}',
+      '{"name": "tab\\there", "phone": "+1 (212) 555-0100"}',
+      '{"name": "back\\\\slash", "note": "\\u00e9"}',
+    ]
+    const copyText = `${mixed.map((d) => `${escapeCopyValue(d)}\t${d.length}\n`).join('')}\\N\t0\n`
+    const run = (fields: FieldTransform[]) => {
+      const out = new OutBuffer(16)
+      const rewriter = createRowRewriter(fields, out, () => 'json')
+      const bytes = Buffer.from(copyText, 'utf8')
+      for (let i = 0; i < bytes.length; i += 1000) rewriter.push(bytes.subarray(i, i + 1000))
+      rewriter.end()
+      return out.take().toString('utf8')
+    }
+    const c = createCompiler('byte-path-test-key')(spec, column)
+    const fast = run([{ fn: c.fn, copySafe: false, bytes: c.bytes }])
+    const plain = createCompiler('byte-path-test-key')(spec, column)
+    const slow = run([{ fn: plain.fn, copySafe: false, bytes: null }])
+    expect(fast).toBe(slow)
+    // The control byte the phone kept and the const's quotes are escaped in the JSON
+    // (and its backslashes in COPY); NULL is JSON's null.
+    expect(fast).toContain('"phone": "1\\\\u0001')
+    expect(fast).toContain('"avatar": null')
+    // A key no rule names is kept with its value; a leaf with other than ASCII is rewritten.
+    expect(fast).toContain('"名前": "東京"')
+    expect(fast).not.toContain('Renée')
+    expect(fast).toContain('"note": "say \\\\"hi\\\\""')
+  })
+
+  it('scans documents with other than ASCII as bytes only when every key of the rules is ASCII', () => {
+    const c = createCompiler('k')({ transform: 'json', paths: { '$.名前': 'fullName' } }, column)
+    expect(c.bytes?.utf8).toBe(false)
+    const run = (fields: FieldTransform[]) => {
+      const out = new OutBuffer(16)
+      const rewriter = createRowRewriter(fields, out, () => 'json')
+      rewriter.push(Buffer.from('{"名前": "Zoë", "x": 1}\n{"名前": "Al"}\n', 'utf8'))
+      rewriter.end()
+      return out.take().toString('utf8')
+    }
+    const fast = run([{ fn: c.fn, copySafe: false, bytes: c.bytes }])
+    expect(fast).toBe(run([{ fn: c.fn, copySafe: false, bytes: null }]))
+    expect(fast).not.toContain('Zoë')
+  })
+})

@@ -2,6 +2,8 @@ import type { ByteSink } from '../transformers/index.js'
 
 /** Up to this many UTF-16 units, a JavaScript loop writes an ASCII string faster than `Buffer.write`. */
 const shortString = 64
+/** Up to this many bytes, a JavaScript loop copies faster than `Buffer.copy`. */
+const shortCopy = 32
 
 /** A growable byte buffer for building COPY blocks without a Buffer per row. */
 export class OutBuffer implements ByteSink {
@@ -50,8 +52,26 @@ export class OutBuffer implements ByteSink {
 
   /** Append `src[start, end)`. */
   writeBytes(src: Buffer, start = 0, end = src.length): void {
-    this.reserve(end - start)
-    this.length += src.copy(this.buf, this.length, start, end)
+    const n = end - start
+    this.reserve(n)
+    if (n > shortCopy) {
+      this.length += src.copy(this.buf, this.length, start, end)
+      return
+    }
+    const buf = this.buf
+    let o = this.length
+    for (let i = start; i < end; i++) buf[o++] = src[i] as number
+    this.length = o
+  }
+
+  /** Whether a byte written at or after `from` is a quote, a backslash or a control character. */
+  needsJsonEscape(from: number): boolean {
+    const buf = this.buf
+    for (let i = from; i < this.length; i++) {
+      const b = buf[i] as number
+      if (b < 32 || b === 34 || b === 92) return true
+    }
+    return false
   }
 
   /** The bytes written so far, without a copy: valid until the next write. */

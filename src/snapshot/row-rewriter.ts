@@ -75,10 +75,22 @@ export function createRowRewriter(
     return specialAt >= end
   }
 
+  /** Index of the first backslash at or after the last place looked, or Infinity; -1: not looked yet. */
+  let backslashAt = -1
+  /** The field `[start, end)` holds a backslash (a COPY escape). */
+  const hasBackslash = (start: number, end: number): boolean => {
+    if (backslashAt < start) {
+      backslashAt = text.indexOf('\\', start)
+      if (backslashAt < 0) backslashAt = Number.POSITIVE_INFINITY
+    }
+    return backslashAt < end
+  }
+
   /**
    * Each transformed field is written into the out buffer as it is made: a
    * plain field through its transform's fast path when there is one (no
-   * string at all), any other through the string function.
+   * string at all), and a field without a backslash too when that fast path
+   * takes UTF-8 (`utf8`: json); any other through the string function.
    */
   const rewriteRow = (buf: Buffer, start: number, nl: number): void => {
     let fieldStart = start
@@ -96,7 +108,11 @@ export function createRowRewriter(
       ) {
         out.writeByte(BACKSLASH)
         out.writeByte(N)
-      } else if (transform.bytes && isPlain(fieldStart, end)) {
+      } else if (
+        transform.bytes &&
+        (isPlain(fieldStart, end) ||
+          (transform.bytes.utf8 === true && !hasBackslash(fieldStart, end)))
+      ) {
         transform.bytes(buf, fieldStart, end, out)
       } else {
         const result = transform.fn(unescapeCopyValue(fieldValue(buf, fieldStart, end)))
@@ -159,6 +175,7 @@ export function createRowRewriter(
     let pos = 0
     text = buf.toString('latin1')
     specialAt = specialFrom(0)
+    backslashAt = -1
     try {
       for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', pos)) {
         rewriteRow(buf, pos, nl)

@@ -85,9 +85,11 @@ export function createCompiler(key: string | Buffer): Compiler {
       digest,
       compile: (s, c) => compile(s, c).fn,
       copySafe: (s, c) => compile(s, c).transformer.copySafe === true,
+      bytes: (s, c) => compile(s, c).bytes,
     })
-    // The fast path (`bytes`) is the row rewriter's, for whole fields; nested rules
-    // (json leaves, array elements) take the string function and its memo.
+    // The fast path (`bytes`) is for whole plain fields (the row rewriter) and the
+    // string leaves of plain JSON documents; anything else takes the string function
+    // and its memo.
     const fn = name === 'keep' || name === 'const' || name === 'null' ? raw : memoize(raw)
     const result: Compiled = { name, transformer, fn, bytes: raw.bytes ?? null }
     compiled.set(cacheKey, result)

@@ -2,6 +2,7 @@ import { createPathAutomaton, type PathNode } from './json-automaton.js'
 import type { PathStep } from './json-path.js'
 import { containerEnd, invalidJson, literalEnd, numberEnd, skipSpace } from './json-scan.js'
 import { decodeJsonString, jsonStringEnd } from './json-string.js'
+import type { ByteSink, ByteTransform } from './transformer.js'
 
 /** What replaces a leaf at a matched path, as JSON text. */
 export interface LeafRewrite {
@@ -9,6 +10,30 @@ export interface LeafRewrite {
   string(value: string): string
   /** Given a number leaf's JSON text. */
   number(text: string): string
+  /**
+   * A string leaf's fast path, for plain documents (ASCII, no backslash): the leaf's
+   * value is `src[start, end)` (between its quotes). Appends the JSON text `string`
+   * returns for it and returns true when that text needs no COPY escape; otherwise
+   * appends nothing and returns false, and `string` serves.
+   */
+  bytes?: (src: Buffer, start: number, end: number, out: ByteSink) => boolean
+}
+
+/** A rewriter of one rule set: documents as strings, and plain documents as bytes. */
+export interface JsonRewriter {
+  (doc: string): string
+  /**
+   * `src[start, end)` is a document with no backslash (no JSON or COPY escape), in
+   * UTF-8: appends the COPY text of what the string function returns for it. With
+   * `utf8` false, only for documents all ASCII.
+   */
+  bytes: ByteTransform
+}
+
+/** Where the scanner hands the leaves at matched paths, `doc[i, end)`. */
+interface LeafSink {
+  string(leaf: LeafRewrite, doc: string, i: number, end: number, escapes: boolean): void
+  number(leaf: LeafRewrite, doc: string, i: number, end: number): void
 }
 
 export interface JsonPathRule {
@@ -30,7 +55,7 @@ const keptDepth = 1024
  * reach are skipped without decoding. A document without a backslash has no escapes:
  * its keys are compared in place and its string leaves are plain slices.
  */
-export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string) => string {
+export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter {
   const { root, member, element } = createPathAutomaton(rules)
   // Each rule's literal keys, quoted as they appear in a document: a document missing one
   // key of every rule cannot match, and is returned without being scanned.
@@ -46,18 +71,15 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
   const stackLeaf: (LeafRewrite | undefined)[] = []
   const stackIndex: number[] = []
 
-  return (doc) => {
-    const escapes = doc.includes('\\')
-    if (
-      canSkip &&
-      (!escapes || !doc.includes('\\u')) &&
-      needles.every((n) => n.some((k) => !doc.includes(k)))
-    ) {
-      return doc
-    }
+  /** A document no rule can reach into, returned as it is without being scanned. */
+  const unreachable = (doc: string, escapes: boolean): boolean =>
+    canSkip &&
+    (!escapes || !doc.includes('\\u')) &&
+    needles.every((n) => n.some((k) => !doc.includes(k)))
+
+  /** Walks the document, handing `sink` each leaf at a matched path, in order. */
+  const scan = (doc: string, escapes: boolean, sink: LeafSink): void => {
     if (stackNode.length > keptDepth) stackNode.length = stackLeaf.length = stackIndex.length = 0
-    let out = ''
-    let last = 0
     let depth = 0
     let node = root
     let leaf = root.leaf
@@ -71,11 +93,7 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
         // Without a backslash in the document, the next quote ends the string.
         const end = escapes ? jsonStringEnd(doc, i) : doc.indexOf('"', i + 1) + 1
         if (end <= 0) throw invalidJson(i)
-        if (leaf) {
-          const value = escapes ? decodeJsonString(doc, i, end) : doc.slice(i + 1, end - 1)
-          out += doc.slice(last, i) + leaf.string(value)
-          last = end
-        }
+        if (leaf) sink.string(leaf, doc, i, end, escapes)
         i = end
       } else if (c === openBrace || c === openBracket) {
         if (node.dead && !leaf) {
@@ -96,10 +114,7 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
         }
       } else if (c === minus || (c >= 48 && c <= 57)) {
         const end = numberEnd(doc, i)
-        if (leaf) {
-          out += doc.slice(last, i) + leaf.number(doc.slice(i, end))
-          last = end
-        }
+        if (leaf) sink.number(leaf, doc, i, end)
         i = end
       } else {
         i = literalEnd(doc, i)
@@ -113,7 +128,7 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
         }
         if (depth === 0) {
           if (i !== doc.length) throw invalidJson(i)
-          return last === 0 ? doc : out + doc.slice(last)
+          return
         }
         const index = stackIndex[depth - 1] as number
         if (c === comma) {
@@ -160,4 +175,99 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): (doc: string
       leaf = node.leaf ?? stackLeaf[depth - 1]
     }
   }
+
+  // The string function: the rewritten document is built from slices and leaf texts.
+  let out = ''
+  let last = 0
+  const intoString: LeafSink = {
+    string(leaf, doc, i, end, escapes) {
+      const value = escapes ? decodeJsonString(doc, i, end) : doc.slice(i + 1, end - 1)
+      out += doc.slice(last, i) + leaf.string(value)
+      last = end
+    },
+    number(leaf, doc, i, end) {
+      out += doc.slice(last, i) + leaf.number(doc.slice(i, end))
+      last = end
+    },
+  }
+  const rewrite = (doc: string): string => {
+    const escapes = doc.includes('\\')
+    if (unreachable(doc, escapes)) return doc
+    out = ''
+    last = 0
+    try {
+      scan(doc, escapes, intoString)
+      return last === 0 ? doc : out + doc.slice(last)
+    } finally {
+      out = ''
+    }
+  }
+
+  // The fast path: the document's own bytes are copied between leaves (ASCII without a
+  // backslash needs no COPY escape), and leaves with a fast path write their fakes.
+  let src: Buffer = Buffer.alloc(0)
+  let base = 0
+  let at = 0
+  let sink: ByteSink = null as unknown as ByteSink
+  const intoBytes: LeafSink = {
+    string(leaf, doc, i, end) {
+      sink.writeBytes(src, base + at, base + i)
+      // A leaf with other than ASCII holds UTF-8 sequences: decoded for the string function.
+      if (!isAscii(doc, i + 1, end - 1)) {
+        writeCopyJson(sink, leaf.string(src.toString('utf8', base + i + 1, base + end - 1)))
+      } else if (!leaf.bytes?.(src, base + i + 1, base + end - 1, sink)) {
+        writeCopyJson(sink, leaf.string(doc.slice(i + 1, end - 1)))
+      }
+      at = end
+    },
+    number(leaf, doc, i, end) {
+      sink.writeBytes(src, base + at, base + i)
+      writeCopyJson(sink, leaf.number(doc.slice(i, end)))
+      at = end
+    },
+  }
+  // Offsets in the latin1 decoding of UTF-8 bytes are byte offsets, and a multi-byte
+  // character never looks like JSON's structure, so documents with other than ASCII are
+  // scanned as bytes too, when every key the rules name is ASCII (a key is compared as
+  // it appears). Their leaves with other than ASCII take the string function.
+  const asciiKeys = rules.every((r) =>
+    r.steps.every((s) => typeof s.select !== 'string' || !/[^\0-\x7f]/.test(s.select)),
+  )
+  const bytes = (buf: Buffer, start: number, end: number, to: ByteSink): void => {
+    // Latin1: character i is byte start + i, so the scan's offsets serve both.
+    const doc = buf.toString('latin1', start, end)
+    if (!unreachable(doc, false)) {
+      src = buf
+      base = start
+      at = 0
+      sink = to
+      try {
+        scan(doc, false, intoBytes)
+      } catch (err) {
+        // The string function's own error: its positions count characters, not bytes.
+        if (!isAscii(doc, 0, doc.length)) rewrite(buf.toString('utf8', start, end))
+        throw err
+      } finally {
+        sink = null as unknown as ByteSink
+        src = Buffer.alloc(0)
+      }
+      start += at
+    }
+    to.writeBytes(buf, start, end)
+  }
+  return Object.assign(rewrite, { bytes: Object.assign(bytes, { utf8: asciiKeys }) })
+}
+
+/** `s[start, end)` is all ASCII (a loop: leaves are short, and a RegExp allocates a slice). */
+function isAscii(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (s.charCodeAt(i) >= 0x80) return false
+  return true
+}
+
+/**
+ * JSON text as COPY text. A leaf's JSON text holds no raw control character (they are
+ * \u- or short-escaped), so a backslash is the only character COPY escapes in it.
+ */
+function writeCopyJson(out: ByteSink, text: string): void {
+  out.writeString(text.includes('\\') ? text.replaceAll('\\', '\\\\') : text)
 }

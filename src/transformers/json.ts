@@ -3,11 +3,18 @@ import { parseJsonPath } from './json-path.js'
 import { createJsonRewriter, type JsonPathRule, type LeafRewrite } from './json-rewrite.js'
 import { encodeJsonString } from './json-string.js'
 import { ruleSpecSchema } from './rule-spec-schema.js'
-import type { ColumnInfo, RuleSpec, TransformContext, ValueTransform } from './transformer.js'
-import { defineTransformer } from './transformer.js'
+import type {
+  ByteSink,
+  ColumnInfo,
+  RuleSpec,
+  TransformContext,
+  ValueTransform,
+} from './transformer.js'
+import { defineTransformer, withBytes } from './transformer.js'
 
 const textLeaf: ColumnInfo = { kind: 'text', type: 'text', maxLength: null }
 const numberLeaf: ColumnInfo = { kind: 'numeric', type: 'numeric', maxLength: null }
+const quote = 34
 const jsonNumber = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/
 
 /** Rewrites the leaves at the listed paths of a json/jsonb document; every other byte is kept. */
@@ -29,7 +36,8 @@ export const json = defineTransformer({
       steps: parseJsonPath(path),
       leaf: compileLeaf(path, spec, ctx),
     }))
-    return createJsonRewriter(rules)
+    const rewriter = createJsonRewriter(rules)
+    return withBytes(rewriter, rewriter.bytes)
   },
 })
 
@@ -52,10 +60,28 @@ function compileLeaf(path: string, spec: RuleSpec, ctx: TransformContext): LeafR
   const emitSafe = (out: string | null) =>
     out === null ? 'null' : out.includes('"') ? encodeJsonString(out) : `"${out}"`
   const emitText = asText && ctx.copySafe?.(spec, textLeaf) ? emitSafe : emit
+  const string = asText
+    ? (value: string) => emitText(asText(value))
+    : (value: string) => emit(asNumber && jsonNumber.test(value) ? asNumber(value) : null)
+  const fast = asText ? ctx.bytes?.(spec, textLeaf) : null
   return {
-    string: asText
-      ? (value) => emitText(asText(value))
-      : (value) => emit(asNumber && jsonNumber.test(value) ? asNumber(value) : null),
+    string,
+    // A fake written between quotes is its JSON string, unless it holds a byte JSON
+    // escapes (a quote, a control character, a backslash: also the COPY escapes and
+    // NULL's `\N`): then it is taken back, for the string function.
+    ...(fast && {
+      bytes: (src: Buffer, start: number, end: number, out: ByteSink) => {
+        out.writeByte(quote)
+        const from = out.length
+        fast(src, start, end, out)
+        if (out.needsJsonEscape(from)) {
+          out.length = from - 1
+          return false
+        }
+        out.writeByte(quote)
+        return true
+      },
+    }),
     number: asNumber
       ? (value) => {
           const out = asNumber(value)

@@ -59,6 +59,13 @@ export interface ByteSink {
   writeByte(b: number): void
   /** Append `src[start, end)`. */
   writeBytes(src: Buffer, start: number, end: number): void
+  /** Bytes written so far; set it lower to drop what was written after that point. */
+  length: number
+  /**
+   * Whether a byte written at or after position `from` is one a JSON string escapes:
+   * a quote, a backslash or a control character.
+   */
+  needsJsonEscape(from: number): boolean
 }
 
 /**
@@ -69,7 +76,13 @@ export interface ByteSink {
  * NULL), and makes no string of the value. src/snapshot/byte-path.test.ts
  * holds every fast path to its string function.
  */
-export type ByteTransform = (src: Buffer, start: number, end: number, out: ByteSink) => void
+export type ByteTransform = ((src: Buffer, start: number, end: number, out: ByteSink) => void) & {
+  /**
+   * It also takes fields with other than ASCII (UTF-8, still without a COPY escape),
+   * for the offsets it needs are byte offsets (json).
+   */
+  utf8?: boolean
+}
 
 /** A compiled transformer for one column: COPY-unescaped text in, text or NULL out. */
 export type ValueTransform = ((value: string) => string | null) & {
@@ -107,6 +120,8 @@ export interface TransformContext {
    * backslash and no control character, so in a JSON string only a quote needs an escape.
    */
   copySafe?(spec: RuleSpec, column: ColumnInfo): boolean
+  /** That nested rule's fast path (see ByteTransform), or null when its transformer has none. */
+  bytes?(spec: RuleSpec, column: ColumnInfo): ByteTransform | null
 }
 
 /**
