@@ -35,7 +35,8 @@ interface Step {
   select: string | number | null
 }
 
-const rawKey = /^[^"\\\p{Cc}]*$/u
+/** A key JSON can hold unescaped: no quote, no backslash, no control character below U+0020 (DEL and U+0080–U+009F may appear raw). */
+const rawKey = /^[^"\\\u0000-\u001f]*$/u
 const backslash = 92
 
 /** The path automaton of a rewriter: the start node, and the steps from a node into a member. */

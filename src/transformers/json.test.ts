@@ -26,6 +26,18 @@ const expectHashed = (values: string[]) =>
   values.reduce((d, v) => d.replaceAll(`"${v}"`, hashed(v)), doc)
 
 describe('json', () => {
+  it('rewrites a leaf whose key holds DEL or U+0080–U+009F, written raw or escaped', () => {
+    // JSON needs escapes only below U+0020: these characters may stand in a key as they are.
+    for (const name of ['a\x7fb', 'a\u0085b']) {
+      const fn = rewrite({ [`$['${name}']`]: hash16 })
+      const escaped = `{"${name.replace(/[\x7f-\x9f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}": "secret@example.com"}`
+      for (const document of [`{"${name}": "secret@example.com"}`, escaped]) {
+        expect(fn(document)).not.toContain('secret@example.com')
+        expect(fn(document)).toContain(hashed('secret@example.com'))
+      }
+    }
+  })
+
   it('replaces values at the listed paths and keeps every other byte', () => {
     const fn = rewrite({
       '$.email': hash16,
