@@ -4,7 +4,12 @@ import { rulesSchema } from '../rules/rules-schema.js'
 
 /** Defaults in one place; the README's configuration reference mirrors them. */
 export const defaults = {
-  snapshot: { jobs: 2, workers: availableParallelism(), chunkBytes: 1 << 20 },
+  /**
+   * chunkBytes: the rows of one batch (a COPY block and gzip member). 512 KiB held the
+   * bench snapshot's peak RSS at about 180 MB where 1 MiB reached 204 MB, for the same
+   * CPU; the dump grows by 0.2 %.
+   */
+  snapshot: { jobs: 2, workers: availableParallelism(), chunkBytes: 512 * 1024 },
   slack: { linksPerUserPerHour: 10, port: 3000 },
   restore: { jobs: 2, allowedTargets: [] as string[], protectedDatabases: [] as string[] },
   storage: { kind: 'local', dir: './snapshots' },
