@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createResponseUrlPoster } from './response-url.js'
 import { reply } from './views/replies.js'
@@ -27,6 +27,25 @@ async function listen(
   const { port } = server.address() as AddressInfo
   return { base: `http://127.0.0.1:${port}`, connections: () => connections }
 }
+
+/**
+ * A server that answers 200, but ends the connection with `fail` instead: on every
+ * request (`fresh`), or on the second request a kept-alive connection carries.
+ */
+async function listenFailing(fail: (socket: Socket) => void, options: { fresh: boolean }) {
+  const served = new Map<unknown, number>()
+  let requests = 0
+  const listening = await listen((req, _body, res) => {
+    requests++
+    const n = (served.get(req.socket) ?? 0) + 1
+    served.set(req.socket, n)
+    if (options.fresh || n === 2) fail(req.socket)
+    else res.writeHead(200).end('ok')
+  })
+  return { ...listening, requests: () => requests }
+}
+
+const pause = () => new Promise((resolve) => setTimeout(resolve, 20))
 
 describe('createResponseUrlPoster', () => {
   it('posts each reply as JSON, over kept-alive connections', async () => {
@@ -56,45 +75,24 @@ describe('createResponseUrlPoster', () => {
     expect((err as Error).message).not.toContain('s3cr3tT0ken')
   })
 
-  it('sends a reply again, once, when the server drops a kept-alive connection under it', async () => {
-    const served = new Map<unknown, number>()
-    let requests = 0
-    const { base, connections } = await listen((req, _body, res) => {
-      requests++
-      const n = (served.get(req.socket) ?? 0) + 1
-      served.set(req.socket, n)
-      // Like a server whose idle timeout fired just as the second reply arrived.
-      if (n === 2) req.socket.destroy()
-      else res.writeHead(200).end('ok')
-    })
-    const poster = createResponseUrlPoster()
-    await poster.post(`${base}/commands/1`, reply('first'))
-    // A moment later, so that the second reply goes over the first one's connection.
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    await poster.post(`${base}/commands/2`, reply('second'))
-    poster.close()
-    expect(requests).toBe(3)
-    expect(connections()).toBe(2)
-  })
-
-  it('sends a reply again, once, when a kept-alive connection is reset (RST) under it', async () => {
-    const served = new Map<unknown, number>()
-    let requests = 0
-    const { base, connections } = await listen((req, _body, res) => {
-      requests++
-      const n = (served.get(req.socket) ?? 0) + 1
-      served.set(req.socket, n)
-      if (n === 2) req.socket.resetAndDestroy()
-      else res.writeHead(200).end('ok')
-    })
-    const poster = createResponseUrlPoster()
-    await poster.post(`${base}/commands/1`, reply('first'))
-    await new Promise((resolve) => setTimeout(resolve, 20))
-    await poster.post(`${base}/commands/2`, reply('second'))
-    poster.close()
-    expect(requests).toBe(3)
-    expect(connections()).toBe(2)
-  })
+  it.each([
+    // Like a server whose idle timeout fired just as the second reply arrived.
+    ['drops', (socket: Socket) => socket.destroy()],
+    ['resets (RST)', (socket: Socket) => socket.resetAndDestroy()],
+  ])(
+    'sends a reply again, once, when the server %s a kept-alive connection under it',
+    async (_, fail) => {
+      const { base, connections, requests } = await listenFailing(fail, { fresh: false })
+      const poster = createResponseUrlPoster()
+      await poster.post(`${base}/commands/1`, reply('first'))
+      // A moment later, so that the second reply goes over the first one's connection.
+      await pause()
+      await poster.post(`${base}/commands/2`, reply('second'))
+      poster.close()
+      expect(requests()).toBe(3)
+      expect(connections()).toBe(2)
+    },
+  )
 
   it('does not send again when a fresh connection is reset', async () => {
     let requests = 0
@@ -114,27 +112,21 @@ describe('createResponseUrlPoster', () => {
     // The server took the reply and began to answer, then the connection went: it was
     // read, so sending it again would show the requester the reply twice.
     for (const fresh of [true, false]) {
-      const served = new Map<unknown, number>()
-      let requests = 0
-      const { base } = await listen((req, _body, res) => {
-        requests++
-        const n = (served.get(req.socket) ?? 0) + 1
-        served.set(req.socket, n)
-        if (fresh || n === 2) {
-          req.socket.write('HTTP/1.1 20')
-          setTimeout(() => req.socket.destroy(), 20)
-        } else res.writeHead(200).end('ok')
-      })
+      const answerBegun = (socket: Socket) => {
+        socket.write('HTTP/1.1 20')
+        setTimeout(() => socket.destroy(), 20)
+      }
+      const { base, requests } = await listenFailing(answerBegun, { fresh })
       const poster = createResponseUrlPoster()
       if (!fresh) {
         await poster.post(`${base}/commands/1`, reply('first'))
-        await new Promise((resolve) => setTimeout(resolve, 20))
+        await pause()
       }
       await expect(poster.post(`${base}/commands/2`, reply('second'))).rejects.toThrow(
         /^response_url could not be reached/,
       )
       poster.close()
-      expect(requests).toBe(fresh ? 1 : 2)
+      expect(requests()).toBe(fresh ? 1 : 2)
       await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)))
       server = null
     }

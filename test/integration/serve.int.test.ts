@@ -33,34 +33,43 @@ afterAll(async () => {
   work.remove()
 })
 
+/** `dumpling serve` in a child process, its stdout and stderr kept together. */
+function startServe(config: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [cli, 'serve', '--config', config], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  const keep = (chunk: Buffer) => {
+    out += chunk.toString('utf8')
+  }
+  child.stdout.on('data', keep)
+  child.stderr.on('data', keep)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+  return { child, exited, output: () => out }
+}
+
 describe('dumpling serve', () => {
   it('serves health checks, and on SIGTERM stops cleanly with exit 0', async () => {
     const port = await freePort()
-    const child = spawn(process.execPath, [cli, 'serve', '--config', configPath], {
-      env: { PATH: process.env.PATH, ...secrets, SLACK_API_URL: stub.apiUrl, PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const serve = startServe(configPath, {
+      ...secrets,
+      SLACK_API_URL: stub.apiUrl,
+      PORT: String(port),
     })
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8')
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8')
-    })
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
     const deadline = Date.now() + 20_000
-    while (!out.includes('dumpling serve is listening') && Date.now() < deadline) {
+    while (!serve.output().includes('dumpling serve is listening') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50))
     }
-    expect(out).toContain('dumpling serve is listening')
+    expect(serve.output()).toContain('dumpling serve is listening')
     const base = `http://127.0.0.1:${port}`
     expect((await fetch(`${base}/healthz`)).status).toBe(200)
     expect((await fetch(`${base}/readyz`)).status).toBe(200)
     expect((await fetch(`${base}/nothing-here`)).status).toBe(404)
-    child.kill('SIGTERM')
-    expect(await exited).toBe(0)
-    expect(out).toContain('dumpling serve stopped')
-    for (const secret of Object.values(secrets)) expect(out).not.toContain(secret)
+    serve.child.kill('SIGTERM')
+    expect(await serve.exited).toBe(0)
+    expect(serve.output()).toContain('dumpling serve stopped')
+    for (const secret of Object.values(secrets)) expect(serve.output()).not.toContain(secret)
   })
 
   it('stops cleanly on SIGTERM while it is still warming up (storage not answering)', async () => {
@@ -73,27 +82,15 @@ describe('dumpling serve', () => {
       `rules: ${rulesPath}\nstorage: { kind: s3, bucket: dumps, endpoint: "http://127.0.0.1:${storagePort}", forcePathStyle: true }\nslack: { teams: [T0ACME] }\n`,
     )
     const port = await freePort()
-    const child = spawn(process.execPath, [cli, 'serve', '--config', config], {
-      env: {
-        PATH: process.env.PATH,
-        ...secrets,
-        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-        AWS_SECRET_ACCESS_KEY: randomBytes(20).toString('hex'),
-        AWS_REGION: 'us-east-1',
-        SLACK_API_URL: stub.apiUrl,
-        PORT: String(port),
-        LOG_LEVEL: 'debug',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const serve = startServe(config, {
+      ...secrets,
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: randomBytes(20).toString('hex'),
+      AWS_REGION: 'us-east-1',
+      SLACK_API_URL: stub.apiUrl,
+      PORT: String(port),
+      LOG_LEVEL: 'debug',
     })
-    let out = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8')
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8')
-    })
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
     try {
       const base = `http://127.0.0.1:${port}`
       const deadline = Date.now() + 20_000
@@ -110,15 +107,15 @@ describe('dumpling serve', () => {
       expect(ready.status).toBe(503)
       expect(await ready.json()).toEqual({ ok: false, reason: 'starting' })
       const signalled = Date.now()
-      child.kill('SIGTERM')
-      expect(await exited).toBe(0)
+      serve.child.kill('SIGTERM')
+      expect(await serve.exited).toBe(0)
       // Well before the warm-up's own 10-second limit.
       expect(Date.now() - signalled).toBeLessThan(5000)
-      expect(out).toContain('shutting down')
-      expect(out).toContain('dumpling serve stopped')
-      expect(out).not.toContain('dumpling serve is listening')
+      expect(serve.output()).toContain('shutting down')
+      expect(serve.output()).toContain('dumpling serve stopped')
+      expect(serve.output()).not.toContain('dumpling serve is listening')
     } finally {
-      child.kill('SIGKILL')
+      serve.child.kill('SIGKILL')
       silent.close()
     }
   })
