@@ -35,9 +35,19 @@ interface Step {
   select: string | number | null
 }
 
-/** A key JSON can hold unescaped: no quote, no backslash, no control character below U+0020 (DEL and U+0080–U+009F may appear raw). */
-const rawKey = /^[^"\\\u0000-\u001f]*$/u
 const backslash = 92
+
+/**
+ * A key JSON can hold unescaped: no quote, no backslash, no character below U+0020
+ * (DEL and U+0080–U+009F may appear raw, and must match so written).
+ */
+const isRawKey = (key: string): boolean => {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    if (c < 0x20 || c === 0x22 || c === backslash) return false
+  }
+  return true
+}
 
 /** The path automaton of a rewriter: the start node, and the steps from a node into a member. */
 export interface PathAutomaton {
@@ -78,7 +88,7 @@ export function createPathAutomaton(
       leaf: leafOf(rules, states),
       dead: states.length === 0,
       keys,
-      rawKeys: keys.map((k) => rawKey.test(k)),
+      rawKeys: keys.map(isRawKey),
       indexes,
       byKey: [],
       byIndex: [],
