@@ -38,79 +38,66 @@ async function auditKeys(): Promise<string[]> {
   return (page.Contents ?? []).map((o) => o.Key ?? '')
 }
 
+/** A Slack app on s3rver storage with the given `slack:` section, logging into `logged`. */
+async function startApp(slack: string, level: 'debug' | 'warn'): Promise<string> {
+  const storage = s3.storage()
+  const config = loadConfig({
+    path: work.write(
+      'dumpling.yml',
+      `rules: { tables: {} }
+storage: { kind: s3, bucket: dumps, endpoint: ${s3.endpoint}, forcePathStyle: true }
+slack: ${slack}
+`,
+    ),
+    env: {
+      SLACK_BOT_TOKEN: `xoxb-1-2-${randomBytes(8).toString('hex')}`,
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: stub.apiUrl,
+    },
+  })
+  const log = createLogger({
+    level,
+    destination: new Writable({
+      write(chunk, _enc, done) {
+        logged += String(chunk)
+        done()
+      },
+    }),
+  })
+  app = createSlackApp({
+    config,
+    storage,
+    audit: createAuditWriter({ storage, log }),
+    jobs: createJobs({ config, storage, log }),
+    log,
+  })
+  return `http://127.0.0.1:${(await app.start(0)).port}`
+}
+
 describe('serve at start', () => {
   it('warms the command path before it is ready, auditing and posting nothing', async () => {
-    const storage = s3.storage()
-    await putSnapshot(storage, '20261127T110000Z-beef', randomBytes(1000))
-    const config = loadConfig({
-      path: work.write(
-        'dumpling.yml',
-        `rules: { tables: {} }
-storage: { kind: s3, bucket: dumps, endpoint: ${s3.endpoint}, forcePathStyle: true }
-slack: { teams: [T0ACME], channels: [C0DEV], users: [U0DEV], auditChannel: C0AUDIT }
-`,
-      ),
-      env: {
-        SLACK_BOT_TOKEN: `xoxb-1-2-${randomBytes(8).toString('hex')}`,
-        SLACK_SIGNING_SECRET: signingSecret,
-        SLACK_API_URL: stub.apiUrl,
-      },
-    })
-    const log = createLogger({
-      level: 'debug',
-      destination: new Writable({
-        write(chunk, _enc, done) {
-          logged += String(chunk)
-          done()
-        },
-      }),
-    })
-    app = createSlackApp({
-      config,
-      storage,
-      audit: createAuditWriter({ storage, log }),
-      jobs: createJobs({ config, storage, log }),
-      log,
-    })
-    const base = `http://127.0.0.1:${(await app.start(0)).port}`
+    await putSnapshot(s3.storage(), '20261127T110000Z-beef', randomBytes(1000))
+    const base = await startApp(
+      '{ teams: [T0ACME], channels: [C0DEV], users: [U0DEV], auditChannel: C0AUDIT }',
+      'debug',
+    )
 
     expect(logged).toContain('"msg":"warmed up"')
     // Nothing to warn about: the warm-up neither failed nor drew a refusal from the receiver.
     expect(logged.split('\n').filter((line) => /"level":(40|50|60)/.test(line))).toEqual([])
     expect((await fetch(`${base}/readyz`)).status).toBe(200)
     expect(await auditKeys()).toEqual([])
-    await app.stop()
+    await app?.stop()
     app = undefined
     // Nothing went to Slack: no reply, no audit channel post (stop() flushes those).
     expect(stub.posts).toEqual([])
     expect(logged).not.toContain('"audit"')
+    // The links it presigned were thrown away, never logged.
+    expect(logged).not.toContain('X-Amz-Signature')
   })
 
   it('still answers commands as before once warm', async () => {
-    const storage = s3.storage()
-    const config = loadConfig({
-      path: work.write(
-        'dumpling.yml',
-        `rules: { tables: {} }
-storage: { kind: s3, bucket: dumps, endpoint: ${s3.endpoint}, forcePathStyle: true }
-slack: { teams: [T0ACME], channels: [C0DEV], users: [U0DEV] }
-`,
-      ),
-      env: {
-        SLACK_BOT_TOKEN: `xoxb-1-2-${randomBytes(8).toString('hex')}`,
-        SLACK_SIGNING_SECRET: signingSecret,
-        SLACK_API_URL: stub.apiUrl,
-      },
-    })
-    const log = createLogger({ level: 'warn' })
-    app = createSlackApp({
-      config,
-      storage,
-      audit: createAuditWriter({ storage, log }),
-      jobs: createJobs({ config, storage, log }),
-      log,
-    })
-    const base = `http://127.0.0.1:${(await app.start(0)).port}`
+    const base = await startApp('{ teams: [T0ACME], channels: [C0DEV], users: [U0DEV] }', 'warn')
     const responseUrl = stub.responseUrl()
     const request = signedCommand(signingSecret, {
       team_id: 'T0ACME',
