@@ -13,25 +13,41 @@ export interface PgDump {
 
 /** Find pg_dump and make sure it can dump a server of `serverVersionNum`. */
 export async function findPgDump(serverVersionNum: number, serverVersion: string): Promise<PgDump> {
-  const serverMajor = Math.floor(serverVersionNum / 10000)
+  return checkPgDump(await probePgDump(), serverVersionNum, serverVersion)
+}
+
+/**
+ * Find pg_dump and ask its version (null when there is none), before the
+ * server's version is known: a snapshot runs this while it connects.
+ */
+export async function probePgDump(): Promise<PgDump | null> {
   const path = findPgProgram('pg_dump')
-  if (!path) {
+  if (!path) return null
+  const { stdout } = await execFileAsync(path, ['--version'])
+  const match = /(\d+)(?:\.(\d+))?/.exec(stdout)
+  return { path, version: match?.[0] ?? stdout.trim(), major: Number(match?.[1] ?? 0) }
+}
+
+/** The probed pg_dump when it can dump a server of `serverVersionNum`: it refuses a newer server. */
+export function checkPgDump(
+  pgDump: PgDump | null,
+  serverVersionNum: number,
+  serverVersion: string,
+): PgDump {
+  const serverMajor = Math.floor(serverVersionNum / 10000)
+  if (!pgDump) {
     throw new AppError(
       'pg_dump_missing',
       `pg_dump not found. Install the PostgreSQL ${serverMajor} client (Debian/Ubuntu: apt-get install postgresql-client-${serverMajor}), or set PG_BIN to the folder that holds pg_dump.`,
     )
   }
-  const { stdout } = await execFileAsync(path, ['--version'])
-  const match = /(\d+)(?:\.(\d+))?/.exec(stdout)
-  const major = Number(match?.[1] ?? 0)
-  const version = match?.[0] ?? stdout.trim()
-  if (major < serverMajor) {
+  if (pgDump.major < serverMajor) {
     throw new AppError(
       'pg_dump_too_old',
-      `${path} is version ${version}, older than the source server (${serverVersion}); pg_dump refuses to dump a newer server. Install the PostgreSQL ${serverMajor} client (Debian/Ubuntu: apt-get install postgresql-client-${serverMajor}) or set PG_BIN to its bin folder.`,
+      `${pgDump.path} is version ${pgDump.version}, older than the source server (${serverVersion}); pg_dump refuses to dump a newer server. Install the PostgreSQL ${serverMajor} client (Debian/Ubuntu: apt-get install postgresql-client-${serverMajor}) or set PG_BIN to its bin folder.`,
     )
   }
-  return { path, version, major }
+  return pgDump
 }
 
 /**

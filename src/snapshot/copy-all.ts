@@ -40,12 +40,16 @@ export async function copyAll(
       bytes,
     })
   const sessions = Math.max(1, Math.min(options.jobs, tables.length))
-  for (let i = 0; i < sessions; i++) {
-    const client = await connectSource(url)
-    workers.push(client)
-    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
-    await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`)
-  }
+  // Opened at once; every attempt settles before a failure is thrown, so none is left open.
+  const opened = await Promise.allSettled(
+    Array.from({ length: sessions }, async () => {
+      const client = await connectSource(url)
+      workers.push(client)
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
+      await client.query(`SET TRANSACTION SNAPSHOT ${quoteLiteral(snapshot)}`)
+    }),
+  )
+  for (const result of opened) if (result.status === 'rejected') throw result.reason
   let failed = false
   await Promise.all(
     workers.map(async (client) => {

@@ -14,10 +14,11 @@ export const gzipLevel = 1
  * Appends gzip members to one sink (a file, an S3 upload), in call order. A gzip
  * file may hold many members back to back and `gunzip -c` reads them as one
  * stream, so each job compresses its own chunks on the thread pool and the file
- * is still one dump. Writes wait for the sink's 'drain': memory stays bounded.
+ * is still one dump. Members are written in the order they were appended, whenever
+ * each is ready. Writes wait for the sink's 'drain': memory stays bounded.
  */
 export interface DumpWriter {
-  /** Compress `text` off the main thread and append it as one member. */
+  /** Compress `text` off the main thread and append it as one member, in call order. */
   appendText(text: Buffer | string): Promise<void>
   /** Append bytes that are already one complete gzip member. */
   appendCompressed(member: Buffer): Promise<void>
@@ -53,9 +54,11 @@ export function createDumpWriter(sink: Writable): DumpWriter {
   }
 
   return {
-    async appendText(text) {
-      const compressed = await gzipAsync(text, { level: gzipLevel })
-      return enqueue(() => write(compressed))
+    appendText(text) {
+      // Its place is taken now, while it compresses: the order of calls, not of compressions.
+      const compressed = gzipAsync(text, { level: gzipLevel })
+      compressed.catch(() => {})
+      return enqueue(async () => write(await compressed))
     },
     appendCompressed(member) {
       return enqueue(() => write(member))

@@ -4,7 +4,7 @@ import { defaults } from '../config/config-schema.js'
 import { type Config, requireAnonKey, requireSourceUrl } from '../config/load-config.js'
 import { connectSource } from '../db/connect.js'
 import { introspect } from '../db/introspect.js'
-import { findPgDump, spawnPgDump, waitForExit } from '../db/pg-dump.js'
+import { checkPgDump, type PgDump, probePgDump } from '../db/pg-dump.js'
 import { AppError } from '../errors.js'
 import { checkRules, type PlannedTable } from '../rules/check-rules.js'
 import { formatProblems } from '../rules/format-problems.js'
@@ -27,6 +27,7 @@ import {
   schemaFingerprint,
   snapshotId,
 } from './manifest.js'
+import { type PgDumpSection, startPgDumpSection } from './pg-dump-section.js'
 import { sequenceValues } from './sequence-values.js'
 
 export type SnapshotEvent =
@@ -63,7 +64,11 @@ export interface SnapshotOptions {
  * Take one anonymized snapshot: check the rules against the live schema
  * (no row is read if they fail), then dump schema with pg_dump and rows with
  * COPY, all inside one exported read-only snapshot, streamed into the target.
- * The manifest is written last; a failed run leaves no snapshot behind.
+ * What reads no row overlaps: the transform threads start, and pg_dump tells
+ * its version, while the coordinator connects; pg_dump's two sections run while
+ * the rules are checked and the rows are copied, and are written in their place.
+ * The manifest is written last; a failure of any part stops every other part
+ * and leaves no snapshot behind.
  */
 export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
   const { config } = options
@@ -74,18 +79,58 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
   const emit = options.onEvent ?? (() => {})
   const started = new Date()
 
-  const coordinator = await connectSource(url)
+  const runner = createRunner(key, options.workers ?? config.snapshot.workers, emit)
+  const probe = probePgDump()
+  probe.catch(() => {})
+  let coordinator: pg.Client | null = null
   const workers: pg.Client[] = []
+  const sections: PgDumpSection[] = []
   let upload: SnapshotUpload | null = null
   let writer: DumpWriter | null = null
-  let runner: BatchRunner | null = null
-  const abort = () => {
-    for (const client of [coordinator, ...workers]) client.end().catch(() => {})
+  let stopped = false
+  let failure = null as { error: unknown } | null
+  /** Ends every session and pg_dump: an interrupt, or the first part that failed. */
+  const stop = () => {
+    stopped = true
+    for (const client of [coordinator, ...workers]) client?.end().catch(() => {})
+    for (const section of sections) section.kill()
   }
-  options.signal?.addEventListener('abort', abort, { once: true })
+  /** A part running beside others: its failure is the run's, and stops the others. */
+  const watch = <T>(part: Promise<T>): Promise<T> => {
+    part.catch((error: unknown) => {
+      if (failure || stopped) return
+      failure = { error }
+      stop()
+    })
+    return part
+  }
+  const startSection = (pgDump: PgDump, section: 'pre-data' | 'post-data', snapshot: string) => {
+    const running = startPgDumpSection(pgDump, url, section, snapshot)
+    sections.push(running)
+    watch(running.exited)
+    return running
+  }
+  options.signal?.addEventListener('abort', stop, { once: true })
   try {
-    if (options.signal?.aborted) abort()
+    coordinator = await connectSource(url)
+    if (options.signal?.aborted) stop()
     await coordinator.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY')
+    // Exported first, so that pg_dump reads the schema (never a row) while the rules are checked.
+    const exported = await coordinator.query<{ id: string; version: string; num: string }>(
+      `SELECT pg_export_snapshot() AS id, current_setting('server_version') AS version,
+        current_setting('server_version_num') AS num`,
+    )
+    const server = exported.rows[0]
+    if (!server?.id) throw new AppError('dump_failed', 'The source did not export a snapshot.')
+    const snapshot = server.id
+    const pgDump = await probe
+    let preData: PgDumpSection | null = null
+    let postData: PgDumpSection | null = null
+    if (pgDump && pgDump.major >= Math.floor(Number(server.num) / 10000)) {
+      preData = startSection(pgDump, 'pre-data', snapshot)
+      postData = startSection(pgDump, 'post-data', snapshot)
+    }
+
     const catalog = await introspect(coordinator)
     const { problems, tables } = checkRules(
       config.rules,
@@ -99,7 +144,8 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
         `The rules do not match the source schema (${problems.length} problem${problems.length === 1 ? '' : 's'}); no row was read:\n${formatProblems(problems)}`,
       )
     }
-    const pgDump = await findPgDump(catalog.serverVersionNum, catalog.serverVersion)
+    checkPgDump(pgDump, catalog.serverVersionNum, catalog.serverVersion)
+    if (!preData || !postData) throw new Error('pg_dump passed its check but was not started')
     if (catalog.largeObjects > 0) {
       emit({
         type: 'warning',
@@ -108,38 +154,43 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
     }
 
     await target.check()
-    const exported = await coordinator.query<{ id: string }>('SELECT pg_export_snapshot() AS id')
-    const snapshot = exported.rows[0]?.id
-    if (!snapshot) throw new AppError('dump_failed', 'The source did not export a snapshot.')
-
     const id = snapshotId(started)
     upload = await target.beginSnapshot(id)
-    writer = createDumpWriter(upload.dump)
-    await writer.appendText(
-      `--\n-- Dumpling snapshot ${id} of database ${catalog.database}, anonymized.\n-- Restore into an empty database: gunzip -c dump.sql.gz | psql -v ON_ERROR_STOP=1 -d DB\n--\n\n`,
+    const dumpWriter = createDumpWriter(upload.dump)
+    writer = dumpWriter
+    // Appended in this order and written as each is ready: rows transformed while
+    // pg_dump's pre-data is still coming wait for it (a few batches per job at most).
+    const header = watch(
+      dumpWriter.appendText(
+        `--\n-- Dumpling snapshot ${id} of database ${catalog.database}, anonymized.\n-- Restore into an empty database: gunzip -c dump.sql.gz | psql -v ON_ERROR_STOP=1 -d DB\n--\n\n`,
+      ),
     )
-
     emit({ type: 'phase', phase: 'schema' })
-    await appendPgDump(writer, pgDump, url, 'pre-data', snapshot)
-
-    emit({ type: 'phase', phase: 'data' })
-    await writer.appendText(
-      "\n--\n-- Data (anonymized by Dumpling)\n--\n\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n",
+    const schema = watch(dumpWriter.appendStream(preData.output))
+    const dataHeader = watch(
+      dumpWriter.appendText(
+        "\n--\n-- Data (anonymized by Dumpling)\n--\n\nSET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n\n",
+      ),
     )
+    emit({ type: 'phase', phase: 'data' })
+    const sequences = watch(sequenceValues(coordinator, catalog))
     const dumped = tables
       .filter((t) => t.data === 'dump')
       .sort((a, b) => b.table.bytes - a.table.bytes)
-    runner = createRunner(key, options.workers ?? config.snapshot.workers, emit)
-    const counts = await copyAll(url, snapshot, dumped, writer, runner, workers, {
-      jobs,
-      chunkBytes: options.chunkBytes ?? defaults.snapshot.chunkBytes,
-      onProgress: (p) => emit({ type: 'progress', ...p }),
-    })
-    await writer.appendText(await sequenceValues(coordinator, catalog))
+    if (stopped) throw new AppError('dump_failed', 'The snapshot was stopped before its data.')
+    const counts = await watch(
+      copyAll(url, snapshot, dumped, dumpWriter, runner, workers, {
+        jobs,
+        chunkBytes: options.chunkBytes ?? defaults.snapshot.chunkBytes,
+        onProgress: (p) => emit({ type: 'progress', ...p }),
+      }),
+    )
+    await Promise.all([header, schema, dataHeader, preData.exited])
+    await dumpWriter.appendText(await sequences)
 
     emit({ type: 'phase', phase: 'post-data' })
-    await appendPgDump(writer, pgDump, url, 'post-data', snapshot)
-    const dump = await writer.close()
+    await Promise.all([dumpWriter.appendStream(postData.output), postData.exited])
+    const dump = await dumpWriter.close()
     writer = null
     const written = upload
     await options.verify?.({ snapshot, open: () => written.readBack(), tables: dumped })
@@ -171,7 +222,9 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
     }
     await upload.commit(manifest)
     return manifest
-  } catch (err) {
+  } catch (caught) {
+    const err = failure ? failure.error : caught
+    stop()
     writer?.abort()
     await upload?.abort().catch(() => {})
     if (options.signal?.aborted) {
@@ -188,9 +241,11 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
       { cause: err },
     )
   } finally {
-    options.signal?.removeEventListener('abort', abort)
-    await runner?.close()
-    await Promise.all([coordinator, ...workers].map((c) => c.end().catch(() => {})))
+    options.signal?.removeEventListener('abort', stop)
+    for (const section of sections) section.kill()
+    await runner.close()
+    await Promise.all([coordinator, ...workers].map((c) => c?.end().catch(() => {})))
+    await Promise.allSettled(sections.map((s) => s.exited))
   }
 }
 
@@ -210,18 +265,4 @@ function resolveTarget(options: SnapshotOptions): SnapshotTarget {
   if (options.target) return options.target
   if (options.outputDir) return createFolderTarget(options.outputDir, { force: options.force })
   throw new Error('runSnapshot needs a target or an outputDir')
-}
-
-async function appendPgDump(
-  writer: DumpWriter,
-  pgDump: Awaited<ReturnType<typeof findPgDump>>,
-  url: string,
-  section: 'pre-data' | 'post-data',
-  snapshot: string,
-): Promise<void> {
-  const child = spawnPgDump(pgDump, url, section, snapshot)
-  const exited = waitForExit(child, `pg_dump --section=${section}`)
-  exited.catch(() => {})
-  if (!child.stdout) throw new AppError('dump_failed', 'pg_dump has no output stream')
-  await Promise.all([writer.appendStream(child.stdout), exited])
 }

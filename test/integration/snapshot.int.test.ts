@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.js'
+import { findPgProgram } from '../../src/db/find-pg-bin.js'
 import { runSnapshot } from '../../src/snapshot/run-snapshot.js'
 import { otherKey, testKey } from '../helpers/compile-for-test.js'
 import { createDatabase, restoreDump, type TestDatabase } from '../helpers/databases.js'
@@ -48,6 +49,19 @@ const countsSql = `
     (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM ONLY %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::int AS rows
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`
+
+/** Dumpling's sessions on `db` (pg_dump's too); a backend may take a moment to go after its client ended. */
+async function sessionsLeft(db: TestDatabase): Promise<number> {
+  let sessions = -1
+  for (let i = 0; i < 40 && sessions !== 0; i++) {
+    const [row] = await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'dumpling' AND datname = current_database()",
+    )
+    sessions = row?.n ?? -1
+    if (sessions !== 0) await new Promise((r) => setTimeout(r, 50))
+  }
+  return sessions
+}
 
 describe('dumpling snapshot', () => {
   let first: Awaited<ReturnType<typeof snapshot>>
@@ -230,16 +244,66 @@ describe('dumpling snapshot with rules that do not fit', () => {
     expect(existsSync(join(output, 'dump.sql.gz'))).toBe(false)
     expect(existsSync(join(output, 'dump.sql.gz.partial'))).toBe(false)
     expect(existsSync(join(output, 'manifest.json'))).toBe(false)
-    // A backend may take a moment to go after its client has ended.
-    let sessions = -1
-    for (let i = 0; i < 40 && sessions !== 0; i++) {
-      const [row] = await db.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'dumpling' AND datname = current_database()",
-      )
-      sessions = row?.n ?? -1
-      if (sessions !== 0) await new Promise((r) => setTimeout(r, 50))
+    expect(await sessionsLeft(db)).toBe(0)
+  })
+
+  describe('when pg_dump fails', () => {
+    const realPgDump = findPgProgram('pg_dump')
+    const bin = join(work.dir, 'failing-bin')
+    const saved = process.env.PG_BIN
+    /** A pg_dump that fails `section` when the file `go` appears; the other section is the real one. */
+    function failingPgDump(section: string) {
+      mkdirSync(bin, { recursive: true })
+      rmSync(join(bin, 'go'), { force: true })
+      const script = `#!/bin/sh
+case "$*" in *--section=${section}*)
+  while [ ! -e ${JSON.stringify(join(bin, 'go'))} ]; do sleep 0.02; done
+  echo "pg_dump: error: simulated failure" >&2; exit 1;;
+esac
+exec ${JSON.stringify(realPgDump)} "$@"
+`
+      writeFileSync(join(bin, 'pg_dump'), script, { mode: 0o755 })
+      process.env.PG_BIN = bin
     }
-    expect(sessions).toBe(0)
+    afterEach(() => {
+      if (saved === undefined) delete process.env.PG_BIN
+      else process.env.PG_BIN = saved
+    })
+
+    // pre-data fails as the data phase begins (the rows wait for it); post-data when the
+    // first rows are in the dump.
+    it.each([
+      ['pre-data', 'phase'],
+      ['post-data', 'progress'],
+    ])(
+      'fails the whole snapshot when pg_dump --section=%s fails during the data phase, and leaves nothing',
+      async (section, when) => {
+        failingPgDump(section)
+        const output = join(work.dir, `pg-dump-${section}`)
+        const run = runSnapshot({
+          config: loadConfig({
+            path: config,
+            env: { DUMPLING_SOURCE_URL: db.url, DUMPLING_ANON_KEY: testKey },
+          }),
+          outputDir: output,
+          onEvent: (e) => {
+            if (e.type === when && (e.type !== 'phase' || e.phase === 'data')) {
+              writeFileSync(join(bin, 'go'), '')
+            }
+          },
+        })
+        await expect(run).rejects.toMatchObject({
+          code: 'dump_failed',
+          message: expect.stringContaining(
+            `pg_dump --section=${section} failed (exit 1): pg_dump: error: simulated failure`,
+          ),
+        })
+        expect(existsSync(join(output, 'dump.sql.gz'))).toBe(false)
+        expect(existsSync(join(output, 'dump.sql.gz.partial'))).toBe(false)
+        expect(existsSync(join(output, 'manifest.json'))).toBe(false)
+        expect(await sessionsLeft(db)).toBe(0)
+      },
+    )
   })
 
   it('fails cleanly when the source connection is lost mid-run', async () => {
