@@ -1,18 +1,13 @@
-import { userInfo } from 'node:os'
+import { availableParallelism, userInfo } from 'node:os'
 import { resolve } from 'node:path'
-import { loadConfig, requireSourceUrl } from '../config/load-config.js'
+import type { Worker } from 'node:worker_threads'
 import { AppError } from '../errors.js'
-import { createVerifiers } from '../jobs/create-verifiers.js'
-import { runSnapshotJob } from '../jobs/snapshot-job.js'
-import { withSourceLock } from '../jobs/source-lock.js'
-import { createLogger } from '../logger.js'
 import type { Manifest } from '../snapshot/manifest.js'
-import { runSnapshot, type SnapshotEvent } from '../snapshot/run-snapshot.js'
+import type { SnapshotEvent } from '../snapshot/run-snapshot.js'
+import { startTransformThreads } from '../snapshot/transform-threads.js'
 import { verificationLabel } from '../snapshot/verification-label.js'
-import { createStorage } from '../storage/create-storage.js'
 import type { Cli } from './cli.js'
 import { createStatusLine, mb } from './status-line.js'
-import { createVerifyHook } from './verify.js'
 import { withInterrupt } from './with-interrupt.js'
 
 export const snapshotHelp = `Usage: dumpling snapshot [--output DIR [--force]] [--jobs N] [--verify] [--config FILE]
@@ -48,34 +43,68 @@ export async function snapshot(cli: Cli, args: SnapshotArgs): Promise<number> {
   if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= 32)) {
     throw new AppError('usage', `--jobs must be a whole number from 1 to 32, not "${args.jobs}".`)
   }
+  // Into a folder, the transform threads start before this thread loads the rest of
+  // the command (config, pg, the transformers): each takes about as long to load its
+  // code, and the rows would wait for them. The run ends them, whatever happens.
+  const threads = args.output ? startTransformThreads(availableParallelism()) : []
+  try {
+    return await take(cli, args, jobs, threads)
+  } finally {
+    // Ended by the run already, unless it never began (a bad config, the source lock taken).
+    for (const thread of threads) thread.terminate().catch(() => {})
+  }
+}
+
+async function take(
+  cli: Cli,
+  args: SnapshotArgs,
+  jobs: number | undefined,
+  threads: Worker[],
+): Promise<number> {
+  const [{ loadConfig, requireSourceUrl }, { runSnapshot }] = await Promise.all([
+    import('../config/load-config.js'),
+    import('../snapshot/run-snapshot.js'),
+  ])
   const config = loadConfig({ path: args.config, env: cli.env })
-  const storage = args.output ? null : createStorage(config)
+  const storage = args.output
+    ? null
+    : (await import('../storage/create-storage.js')).createStorage(config)
   const outputDir = resolve(args.output ?? '')
   const progress = createProgress(cli)
-  const { manifest, deleted } = await withInterrupt((signal) => {
+  const { manifest, deleted } = await withInterrupt(async (signal) => {
     const common = { config, jobs, onEvent: progress.onEvent, signal }
     const startedBy = `cli:${userInfo().username}`
     // Into storage, the pipeline scans for leaks as verify.leakScan says; --verify insists.
-    return storage
-      ? runSnapshotJob({
-          ...common,
-          config: args.verify
-            ? { ...config, verify: { ...config.verify, leakScan: 'on' } }
-            : config,
-          storage,
-          startedBy,
-          verifiers: createVerifiers(config),
-          log: createLogger({ level: 'silent' }),
-        })
-      : withSourceLock(requireSourceUrl(config), startedBy, (lost) =>
-          runSnapshot({
-            ...common,
-            signal: AbortSignal.any([signal, lost]),
-            outputDir,
-            force: args.force ?? false,
-            ...(args.verify ? { verify: createVerifyHook(cli, config) } : {}),
-          }),
-        ).then((manifest) => ({ manifest, deleted: [] as string[] }))
+    if (storage) {
+      const [{ runSnapshotJob }, { createVerifiers }, { createLogger }] = await Promise.all([
+        import('../jobs/snapshot-job.js'),
+        import('../jobs/create-verifiers.js'),
+        import('../logger.js'),
+      ])
+      return runSnapshotJob({
+        ...common,
+        config: args.verify ? { ...config, verify: { ...config.verify, leakScan: 'on' } } : config,
+        storage,
+        startedBy,
+        verifiers: createVerifiers(config),
+        log: createLogger({ level: 'silent' }),
+      })
+    }
+    const [{ withSourceLock }, verifyHook] = await Promise.all([
+      import('../jobs/source-lock.js'),
+      args.verify ? import('./verify.js').then((m) => m.createVerifyHook(cli, config)) : null,
+    ])
+    const manifest = await withSourceLock(requireSourceUrl(config), startedBy, (lost) =>
+      runSnapshot({
+        ...common,
+        signal: AbortSignal.any([signal, lost]),
+        outputDir,
+        force: args.force ?? false,
+        threads,
+        ...(verifyHook ? { verify: verifyHook } : {}),
+      }),
+    )
+    return { manifest, deleted: [] as string[] }
   }).finally(progress.stop)
   cli.stderr.write(`${summary(manifest)}\n`)
   if (storage) {

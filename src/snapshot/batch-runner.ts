@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { gzip } from 'node:zlib'
 import { createCompiler } from '../transformers/index.js'
 import { batchGzipOptions } from './gzip-options.js'
 import type { FieldTransform } from './row-rewriter.js'
 import { type BatchPlan, compilePlan, transformBatch } from './transform-batch.js'
-import type { BatchRequest, BatchResponse } from './transform-worker.js'
+import { startTransformThreads } from './transform-threads.js'
+import type { BatchRequest, BatchResponse, KeyMessage } from './transform-worker.js'
 
 const gzipAsync = promisify(gzip)
 
@@ -43,22 +42,6 @@ export function createInlineRunner(key: string): BatchRunner {
   }
 }
 
-/** The compiled worker script, next to this module (dist/) or, when running from src/, in dist/. */
-export function findWorkerScript(): string | null {
-  for (const candidate of ['./transform-worker.js', '../../dist/snapshot/transform-worker.js']) {
-    const path = fileURLToPath(new URL(candidate, import.meta.url))
-    if (existsSync(path)) return path
-  }
-  return null
-}
-
-/**
- * A transform thread needs little heap: one batch (~1 MiB) and the memos. V8's
- * default young generation (semi-spaces up to 16 MB each, per thread) is what
- * pushed peak RSS past 300 MB; a smaller one costs a little more GC.
- */
-const threadLimits = { maxYoungGenerationSizeMb: 6, maxOldGenerationSizeMb: 256 }
-
 interface Task {
   id: number
   plan: BatchPlan
@@ -73,8 +56,19 @@ interface Slot {
   task: Task | null
 }
 
-/** A pool of transform threads; each takes one batch at a time. */
-export function createWorkerRunner(key: string, threads: number, script: string): BatchRunner {
+/**
+ * A pool of `threads` transform threads; each takes one batch at a time. Threads
+ * already `started` (startTransformThreads) are used first and more are started
+ * if needed; those beyond `threads` end now. The pool owns them all.
+ */
+export function createWorkerRunner(
+  key: string,
+  threads: number,
+  started: Worker[] = [],
+): BatchRunner {
+  for (const extra of started.slice(threads)) extra.terminate().catch(() => {})
+  const kept = started.slice(0, threads)
+  const workers = [...kept, ...startTransformThreads(threads - kept.length)]
   const queue: Task[] = []
   let nextId = 1
   let failure: Error | null = null
@@ -103,12 +97,9 @@ export function createWorkerRunner(key: string, threads: number, script: string)
     }
   }
 
-  const slots: Slot[] = Array.from({ length: threads }, () => {
-    const slot: Slot = {
-      worker: new Worker(script, { workerData: { key }, resourceLimits: threadLimits }),
-      plans: new Set(),
-      task: null,
-    }
+  const slots: Slot[] = workers.map((worker) => {
+    const slot: Slot = { worker, plans: new Set(), task: null }
+    worker.postMessage({ key } satisfies KeyMessage)
     slot.worker.on('message', (response: BatchResponse) => {
       const task = slot.task
       slot.task = null
@@ -128,6 +119,9 @@ export function createWorkerRunner(key: string, threads: number, script: string)
     })
     return slot
   })
+  if (workers.some((w) => w.threadId === -1)) {
+    fail(new Error('a transform thread ended before its first batch'))
+  }
 
   return {
     run(plan, raw) {

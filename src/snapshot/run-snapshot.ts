@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import type { Worker } from 'node:worker_threads'
 import type pg from 'pg'
 import { defaults } from '../config/config-schema.js'
 import { type Config, requireAnonKey, requireSourceUrl } from '../config/load-config.js'
@@ -11,12 +12,7 @@ import { formatProblems } from '../rules/format-problems.js'
 import type { SnapshotUpload } from '../storage/storage.js'
 import { createCompiler } from '../transformers/index.js'
 import { toolVersion } from '../version.js'
-import {
-  type BatchRunner,
-  createInlineRunner,
-  createWorkerRunner,
-  findWorkerScript,
-} from './batch-runner.js'
+import { type BatchRunner, createInlineRunner, createWorkerRunner } from './batch-runner.js'
 import { copyAll } from './copy-all.js'
 import { createDumpWriter, type DumpWriter } from './dump-writer.js'
 import { createFolderTarget, type SnapshotTarget } from './folder-target.js'
@@ -29,6 +25,7 @@ import {
 } from './manifest.js'
 import { type PgDumpSection, startPgDumpSection } from './pg-dump-section.js'
 import { sequenceValues } from './sequence-values.js'
+import { findWorkerScript } from './transform-threads.js'
 
 export type SnapshotEvent =
   | { type: 'warning'; message: string }
@@ -49,6 +46,12 @@ export interface SnapshotOptions {
   chunkBytes?: number
   /** Transform threads; 0 transforms on the main thread. Default: snapshot.workers. */
   workers?: number
+  /**
+   * Transform threads started ahead (startTransformThreads), so that their code
+   * loads while the caller's does. The run uses them (ending those it does not
+   * need) and ends them, whatever happens.
+   */
+  threads?: Worker[]
   /** Abort the run (SIGINT, SIGTERM): every session ends and nothing is left behind. */
   signal?: AbortSignal
   /** `--verify`: check the finished dump inside the same snapshot; a throw keeps nothing. */
@@ -72,14 +75,23 @@ export interface SnapshotOptions {
  */
 export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
   const { config } = options
-  const target = resolveTarget(options)
-  const key = requireAnonKey(config)
-  const url = requireSourceUrl(config)
+  const threads = options.threads ?? []
+  let target: SnapshotTarget
+  let key: string
+  let url: string
+  try {
+    target = resolveTarget(options)
+    key = requireAnonKey(config)
+    url = requireSourceUrl(config)
+  } catch (err) {
+    for (const thread of threads) thread.terminate().catch(() => {})
+    throw err
+  }
   const jobs = options.jobs ?? config.snapshot.jobs
   const emit = options.onEvent ?? (() => {})
   const started = new Date()
 
-  const runner = createRunner(key, options.workers ?? config.snapshot.workers, emit)
+  const runner = createRunner(key, options.workers ?? config.snapshot.workers, threads, emit)
   const probe = probePgDump()
   probe.catch(() => {})
   let coordinator: pg.Client | null = null
@@ -249,10 +261,15 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
   }
 }
 
-function createRunner(key: string, threads: number, emit: (e: SnapshotEvent) => void): BatchRunner {
-  if (threads === 0) return createInlineRunner(key)
-  const script = findWorkerScript()
-  if (script) return createWorkerRunner(key, threads, script)
+function createRunner(
+  key: string,
+  count: number,
+  threads: Worker[],
+  emit: (e: SnapshotEvent) => void,
+): BatchRunner {
+  if (count > 0 && findWorkerScript()) return createWorkerRunner(key, count, threads)
+  for (const thread of threads) thread.terminate().catch(() => {})
+  if (count === 0) return createInlineRunner(key)
   emit({
     type: 'warning',
     message:

@@ -1,6 +1,6 @@
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort } from 'node:worker_threads'
 import { gzipSync } from 'node:zlib'
-import { createCompiler } from '../transformers/index.js'
+import { type Compiler, createCompiler } from '../transformers/index.js'
 import { batchGzipOptions } from './gzip-options.js'
 import { OutBuffer } from './out-buffer.js'
 import type { FieldTransform } from './row-rewriter.js'
@@ -23,13 +23,24 @@ export type BatchResponse =
   | { id: number; gz: Uint8Array; rows: number; bytes: number }
   | { id: number; error: string }
 
-const compile = createCompiler((workerData as { key: string }).key)
+/** The first message a thread gets: it starts before the key is known (startTransformThreads). */
+export interface KeyMessage {
+  key: string
+}
+
+let compile: Compiler | null = null
 const plans = new Map<string, { plan: BatchPlan; transforms: FieldTransform[] }>()
 /** Each block is compressed before the next batch: one buffer serves them all. */
 const out = new OutBuffer(1 << 20)
 
-parentPort?.on('message', (request: BatchRequest) => {
+parentPort?.on('message', (message: BatchRequest | KeyMessage) => {
+  if ('key' in message) {
+    compile = createCompiler(message.key)
+    return
+  }
+  const request = message
   try {
+    if (!compile) throw new Error('no key yet')
     if (request.plan) {
       plans.set(request.plan.id, {
         plan: request.plan,

@@ -25,7 +25,8 @@ const forms = [
 ]
 const wordBytes = Buffer.from(forms.join(''), 'latin1')
 const wordStart = new Int32Array(forms.length + 1)
-for (let k = 0; k < forms.length; k++) wordStart[k + 1] = (wordStart[k] ?? 0) + (forms[k]?.length ?? 0)
+for (let k = 0; k < forms.length; k++)
+  wordStart[k + 1] = (wordStart[k] ?? 0) + (forms[k]?.length ?? 0)
 if (wordBytes.length !== Buffer.byteLength(forms.join(''), 'utf8')) {
   throw new Error('text: the word list is not ASCII')
 }

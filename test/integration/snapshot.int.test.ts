@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.js'
@@ -10,6 +12,7 @@ import { createDatabase, restoreDump, type TestDatabase } from '../helpers/datab
 import { runCli } from '../helpers/run-cli.js'
 import { createWorkdir } from '../helpers/workdir.js'
 
+const execFileAsync = promisify(execFile)
 const rulesPath = resolve('test/fixtures/rules.yml')
 const work = createWorkdir()
 let source: TestDatabase
@@ -326,6 +329,30 @@ exec ${JSON.stringify(realPgDump)} "$@"
     expect(existsSync(join(output, 'dump.sql.gz'))).toBe(false)
     expect(existsSync(join(output, 'dump.sql.gz.partial'))).toBe(false)
     expect(existsSync(join(output, 'manifest.json'))).toBe(false)
+  })
+
+  it('exits on a config error into a folder: the transform threads it started ahead end', async () => {
+    // The built command in its own process: a thread left running would keep it alive.
+    const run = execFileAsync(
+      process.execPath,
+      [
+        resolve('dist/cli/index.js'),
+        'snapshot',
+        '--config',
+        join(work.dir, 'no-such.yml'),
+        '--output',
+        join(work.dir, 'y'),
+      ],
+      {
+        env: { PATH: process.env.PATH, DUMPLING_SOURCE_URL: db.url, DUMPLING_ANON_KEY: testKey },
+        timeout: 15_000,
+      },
+    )
+    await expect(run).rejects.toMatchObject({
+      code: 3,
+      killed: false,
+      stderr: expect.stringContaining('no-such.yml'),
+    })
   })
 
   it('refuses to run without DUMPLING_ANON_KEY, or with a short one', async () => {
