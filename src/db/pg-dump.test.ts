@@ -2,9 +2,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { findPgDump, libpqConnection } from './pg-dump.js'
+import { checkPgDump, libpqConnection, probePgDump } from './pg-dump.js'
 
-describe('findPgDump', () => {
+describe('probePgDump and checkPgDump', () => {
+  const findPgDump = async (num: number, version: string) =>
+    checkPgDump(await probePgDump(), num, version)
   const dir = mkdtempSync(join(tmpdir(), 'dumpling-pgbin-'))
   const saved = process.env.PG_BIN
   afterEach(() => {
@@ -27,6 +29,14 @@ describe('findPgDump', () => {
       message: expect.stringMatching(
         /version 12\.3, older than the source server \(16\.2\).*postgresql-client-16/,
       ),
+    })
+  })
+
+  it('says which client to install when there is no pg_dump', async () => {
+    process.env.PG_BIN = join(dir, 'empty')
+    await expect(findPgDump(160002, '16.2')).rejects.toMatchObject({
+      code: 'pg_dump_missing',
+      message: expect.stringContaining('postgresql-client-16'),
     })
   })
 

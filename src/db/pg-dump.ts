@@ -11,11 +11,6 @@ export interface PgDump {
   major: number
 }
 
-/** Find pg_dump and make sure it can dump a server of `serverVersionNum`. */
-export async function findPgDump(serverVersionNum: number, serverVersion: string): Promise<PgDump> {
-  return checkPgDump(await probePgDump(), serverVersionNum, serverVersion)
-}
-
 /**
  * Find pg_dump and ask its version (null when there is none), before the
  * server's version is known: a snapshot runs this while it connects.
