@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -18,6 +18,7 @@ import {
 import type { Manifest } from '../snapshot/manifest.js'
 import { createS3Storage } from '../storage/s3-storage.js'
 import { type BenchS3, startBenchS3 } from './bench-s3.js'
+import { formatPhases } from './serve-phases.js'
 
 export const serveBenchHelp = `Usage: npm run bench -- --serve [--requests N] [--concurrency N] [--warmup N] [--profile DIR]
 
@@ -99,6 +100,7 @@ slack:
 `,
     )
     const signingSecret = randomBytes(24).toString('hex')
+    const phasesFile = join(dir, 'phases.json')
     const env = {
       ...process.env,
       ...s3.env,
@@ -107,6 +109,8 @@ slack:
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: slack.apiUrl,
       LOG_LEVEL: 'warn',
+      // Serve records each command's step times (numbers only) and writes them here at exit.
+      DUMPLING_BENCH_PHASES: phasesFile,
     }
     await storeOneSnapshot(s3)
     const serve = startServeProcess({
@@ -156,6 +160,7 @@ slack:
       load: loadavg()[0] ?? Number.NaN,
     }
     const t0 = performance.now()
+    const windowStart = performance.timeOrigin + t0
     const results = await send(warmup, warmup + requests)
     const seconds = (performance.now() - t0) / 1000
     const own = process.cpuUsage(cpu0.own)
@@ -166,13 +171,18 @@ slack:
       load: [cpu0.load, loadavg()[0] ?? Number.NaN] as const,
     }
     const audited = await readAudit(s3)
+    await serve.stop()
+    const phases = await readFile(phasesFile, 'utf8').then(
+      (text) => formatPhases(JSON.parse(text), windowStart),
+      (err: Error) => `\nServe's own steps: not recorded (${err.message})\n`,
+    )
     process.stdout.write(
       formatServeReport(results, seconds, {
         ...cpu,
         audited,
         concurrency,
         warmup: { requests: warmup, errors: warmupErrors },
-      }),
+      }) + phases,
     )
     return 0
   } finally {
