@@ -13,6 +13,16 @@ import {
 /** Stores one small object; resolves once it is stored. */
 export type PutText = (key: string, body: string) => Promise<void>
 
+/** A PutText that can make its template ahead of the first PUT. */
+export interface FastPut {
+  put: PutText
+  /**
+   * Build (and check) the request template now, sending nothing, so that the first PUT
+   * of a burst does not run the SDK's stack cold. Never rejects.
+   */
+  prepare(): Promise<void>
+}
+
 export interface FastPutOptions {
   /** Everything of the PutObject but the key and the body (bucket, content type, encryption). */
   input: Omit<PutObjectCommandInput, 'Key' | 'Body'>
@@ -71,7 +81,7 @@ const plainKey = /^[A-Za-z0-9._~/-]+$/
  * Keys with characters outside [A-Za-z0-9._~/-], S3 Express buckets and checksum
  * headers the client insists on (other than the default CRC) also go through the SDK.
  */
-export function createFastPut(client: S3Client, options: FastPutOptions): PutText {
+export function createFastPut(client: S3Client, options: FastPutOptions): FastPut {
   const keys = createSigningKeys()
   const credentials = () => client.config.credentials() as Promise<Credentials>
   const timeoutMs = options.timeoutMs ?? 10_000
@@ -84,7 +94,7 @@ export function createFastPut(client: S3Client, options: FastPutOptions): PutTex
     return template
   }
 
-  return async (key, body) => {
+  const put: PutText = async (key, body) => {
     const t = plainKey.test(key) ? await templateNow() : null
     if (!t) return options.sdkPut(key, body)
     dispatcher ??= new Agent({
@@ -102,6 +112,12 @@ export function createFastPut(client: S3Client, options: FastPutOptions): PutTex
     if (outcome === 'stored') return
     if (outcome === 'refused') template = Promise.resolve(null)
     return options.sdkPut(key, body)
+  }
+  return {
+    put,
+    prepare: async () => {
+      await templateNow()
+    },
   }
 }
 

@@ -126,7 +126,7 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
    * signed by us and sent through undici when our signature matches the SDK's, else (and
    * after any failed attempt) through the SDK, with its retries and our error mapping.
    */
-  const putJson = createFastPut(client, {
+  const fastPut = createFastPut(client, {
     input: jsonPut,
     sdkPut: async (key, body) => {
       await send(`store ${key}`, () =>
@@ -134,6 +134,8 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
       )
     },
   })
+  const putJson = fastPut.put
+  let prepared = false
   /** A small object's text, or null when there is no such key. */
   const readText = async (key: string): Promise<string | null> => {
     try {
@@ -269,6 +271,12 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
     },
 
     async createLink(manifest, expiresInSeconds) {
+      // A storage that hands out links writes audit objects next: the first PUT's template
+      // is built now (nothing is sent), not in the first burst (serve's warm-up presigns).
+      if (!prepared) {
+        prepared = true
+        void fastPut.prepare()
+      }
       const signingDate = now()
       const input = {
         Bucket: bucket,

@@ -34,7 +34,7 @@ function standIn(status: () => number): { dispatcher: Dispatcher; sent: Sent[] }
 
 function fastPut(client: S3Client, extra: Partial<FastPutOptions> = {}) {
   const viaSdk: string[] = []
-  const put = createFastPut(client, {
+  const { put } = createFastPut(client, {
     input: { Bucket: 'dumps', ContentType: 'application/json' },
     sdkPut: async (key) => {
       viaSdk.push(key)
@@ -140,6 +140,21 @@ describe('createFastPut', () => {
     expect(sent[0]?.path).toContain(
       '/team/prefix/audit/20261128T010000Z-0a1b2c3d.jsonl?x-id=PutObject',
     )
+  })
+
+  it('prepares its template without sending anything', async () => {
+    const { dispatcher, sent } = standIn(() => 200)
+    const fast = createFastPut(s3.client(), {
+      input: { Bucket: 'dumps' },
+      sdkPut: async () => {
+        throw new Error('not through the SDK')
+      },
+      dispatcher,
+    })
+    await fast.prepare()
+    expect(sent).toHaveLength(0)
+    await fast.put('p/1.json', '1')
+    expect(sent).toHaveLength(1)
   })
 
   it('hands a PUT the stand-in failed to the SDK, and keeps the fast path after a 5xx', async () => {
