@@ -113,6 +113,7 @@ slack:
       DUMPLING_BENCH_PHASES: phasesFile,
     }
     await storeOneSnapshot(s3)
+    await warmS3(s3)
     const serve = startServeProcess({
       env,
       port: await freePort(),
@@ -347,7 +348,7 @@ export function formatServeReport(
       ? `Warm-up: ${warmup} requests sent the same way before these, not timed and not counted here (${cpu.warmup.errors} errors)\n`
       : 'Warm-up: none (the first requests reach a cold process; --warmup N sends N untimed first)\n'
   const generatorLine = cpu
-    ? `Load generator: warmed on ${generatorWarmup} requests of its own to the Slack stand-in first (serve sees none)\n`
+    ? `Load generator: warmed on ${generatorWarmup} requests of its own to the Slack stand-in first (serve sees none); s3rver on ${s3Warmup} PUTs outside audit/ before serve starts\n`
     : ''
   const warmLine =
     cpu && warmup === 0
@@ -401,6 +402,32 @@ async function storeOneSnapshot(s3: BenchS3): Promise<void> {
     durationMs: 1,
   }
   await upload.commit(manifest)
+}
+
+/** Small objects s3rver stores before serve starts, outside audit/. */
+const s3Warmup = 200
+
+/**
+ * Warms s3rver's own code (a Node process too, compiled on first use: its first audit
+ * PUTs in a cold burst took 44-181 ms each under load) as S3 always is, with PUTs of
+ * small objects under `bench-warm-up/`, 10 at a time, before serve starts. Serve sees
+ * none of it, and the bench's count of audit objects does not include them.
+ */
+async function warmS3(s3: BenchS3): Promise<void> {
+  const storage = createS3Storage({
+    bucket: s3.bucket,
+    prefix: 'bench-warm-up/',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    client: { credentials: s3.credentials },
+  })
+  const body = `${JSON.stringify({ warmUp: true, padding: 'x'.repeat(3000) })}\n`
+  let next = 0
+  const worker = async () => {
+    while (next < s3Warmup) await storage.putAuditObject(`w${next++}.jsonl`, body)
+  }
+  await Promise.all(Array.from({ length: 10 }, worker))
 }
 
 /** The audit objects in the bench bucket, and the events in them that record a link. */
