@@ -15,7 +15,12 @@ export const maxEventsPerObject = 500
  * a failed write gets `audit_failed`: durable first, no durable write → no link.
  * A burst of 2,000 commands costs a few dozen writes instead of 2,000.
  */
-export function createAuditWriter(deps: AuditDeps, maxEvents = maxEventsPerObject): AuditWriter {
+export function createAuditWriter(
+  deps: AuditDeps,
+  maxEvents = maxEventsPerObject,
+  /** Told of each write (events, start and end in `performance.now()` ms): the serve bench's phases. */
+  onWrite?: (events: number, startMs: number, endMs: number) => void,
+): AuditWriter {
   const waiting: Array<{ event: AuditEvent; done: (err?: unknown) => void }> = []
   let writing = false
 
@@ -25,10 +30,12 @@ export function createAuditWriter(deps: AuditDeps, maxEvents = maxEventsPerObjec
       const batch = waiting.splice(0, maxEvents)
       const events = batch.map((w) => w.event)
       const name = `${events[0]?.id}.jsonl`
+      const startMs = onWrite ? performance.now() : 0
       const failure = await storeAuditEvents(deps, name, events).then(
         () => undefined,
         (err: unknown) => err ?? new Error('audit write failed'),
       )
+      onWrite?.(events.length, startMs, performance.now())
       for (const w of batch) w.done(failure)
     }
     writing = false

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -18,6 +18,7 @@ import {
 import type { Manifest } from '../snapshot/manifest.js'
 import { createS3Storage } from '../storage/s3-storage.js'
 import { type BenchS3, startBenchS3 } from './bench-s3.js'
+import { formatPhases } from './serve-phases.js'
 
 export const serveBenchHelp = `Usage: npm run bench -- --serve [--requests N] [--concurrency N] [--warmup N] [--profile DIR]
 
@@ -99,6 +100,7 @@ slack:
 `,
     )
     const signingSecret = randomBytes(24).toString('hex')
+    const phasesFile = join(dir, 'phases.json')
     const env = {
       ...process.env,
       ...s3.env,
@@ -107,8 +109,11 @@ slack:
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: slack.apiUrl,
       LOG_LEVEL: 'warn',
+      // Serve records each command's step times (numbers only) and writes them here at exit.
+      DUMPLING_BENCH_PHASES: phasesFile,
     }
     await storeOneSnapshot(s3)
+    await warmS3(s3)
     const serve = startServeProcess({
       env,
       port: await freePort(),
@@ -156,6 +161,7 @@ slack:
       load: loadavg()[0] ?? Number.NaN,
     }
     const t0 = performance.now()
+    const windowStart = performance.timeOrigin + t0
     const results = await send(warmup, warmup + requests)
     const seconds = (performance.now() - t0) / 1000
     const own = process.cpuUsage(cpu0.own)
@@ -166,13 +172,18 @@ slack:
       load: [cpu0.load, loadavg()[0] ?? Number.NaN] as const,
     }
     const audited = await readAudit(s3)
+    await serve.stop()
+    const phases = await readFile(phasesFile, 'utf8').then(
+      (text) => formatPhases(JSON.parse(text), windowStart),
+      (err: Error) => `\nServe's own steps: not recorded (${err.message})\n`,
+    )
     process.stdout.write(
       formatServeReport(results, seconds, {
         ...cpu,
         audited,
         concurrency,
         warmup: { requests: warmup, errors: warmupErrors },
-      }),
+      }) + phases,
     )
     return 0
   } finally {
@@ -337,7 +348,7 @@ export function formatServeReport(
       ? `Warm-up: ${warmup} requests sent the same way before these, not timed and not counted here (${cpu.warmup.errors} errors)\n`
       : 'Warm-up: none (the first requests reach a cold process; --warmup N sends N untimed first)\n'
   const generatorLine = cpu
-    ? `Load generator: warmed on ${generatorWarmup} requests of its own to the Slack stand-in first (serve sees none)\n`
+    ? `Load generator: warmed on ${generatorWarmup} requests of its own to the Slack stand-in first (serve sees none); s3rver on ${s3Warmup} PUTs outside audit/ before serve starts\n`
     : ''
   const warmLine =
     cpu && warmup === 0
@@ -391,6 +402,32 @@ async function storeOneSnapshot(s3: BenchS3): Promise<void> {
     durationMs: 1,
   }
   await upload.commit(manifest)
+}
+
+/** Small objects s3rver stores before serve starts, outside audit/. */
+const s3Warmup = 200
+
+/**
+ * Warms s3rver's own code (a Node process too, compiled on first use: its first audit
+ * PUTs in a cold burst took 44-181 ms each under load) as S3 always is, with PUTs of
+ * small objects under `bench-warm-up/`, 10 at a time, before serve starts. Serve sees
+ * none of it, and the bench's count of audit objects does not include them.
+ */
+async function warmS3(s3: BenchS3): Promise<void> {
+  const storage = createS3Storage({
+    bucket: s3.bucket,
+    prefix: 'bench-warm-up/',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    client: { credentials: s3.credentials },
+  })
+  const body = `${JSON.stringify({ warmUp: true, padding: 'x'.repeat(3000) })}\n`
+  let next = 0
+  const worker = async () => {
+    while (next < s3Warmup) await storage.putAuditObject(`w${next++}.jsonl`, body)
+  }
+  await Promise.all(Array.from({ length: 10 }, worker))
 }
 
 /** The audit objects in the bench bucket, and the events in them that record a link. */

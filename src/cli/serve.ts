@@ -5,6 +5,7 @@ import { createJobs } from '../jobs/create-jobs.js'
 import { createSchedule, withSchedule } from '../jobs/schedule.js'
 import { createLogger } from '../logger.js'
 import { createSlackApp, type SlackServer } from '../slack/create-slack-app.js'
+import { createPhaseRecorder } from '../slack/phase-recorder.js'
 import { postScheduledRun } from '../slack/post-scheduled-run.js'
 import { createStorage } from '../storage/create-storage.js'
 import { createDownloadHandler } from '../storage/download-handler.js'
@@ -50,10 +51,14 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
         fire: () => postScheduledRun(jobs, (text) => server?.postToAuditChannel(text)),
       })
     : null
+  // The serve bench's decomposition of each command's time (README, "The Slack app under load").
+  const phasesFile = cli.env.DUMPLING_BENCH_PHASES
+  const phases = phasesFile ? createPhaseRecorder() : undefined
   server = createSlackApp({
     config,
     storage,
-    audit: createAuditWriter({ storage, log }),
+    audit: createAuditWriter({ storage, log }, undefined, phases?.write),
+    phases,
     jobs: withSchedule(jobs, schedule),
     log,
     routes,
@@ -71,5 +76,6 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
   const signal = await signalled
   log.info({ signal }, 'shutting down')
   await server.stop()
+  if (phasesFile && phases) await phases.save(phasesFile)
   return 0
 }

@@ -13,6 +13,7 @@ import { createGroupMembers } from './group-members.js'
 import { createLatestSnapshot } from './latest-snapshot.js'
 import type { RecordAudit } from './listeners/commands/dump.js'
 import { register as registerCommands } from './listeners/commands/index.js'
+import type { PhaseRecorder } from './phase-recorder.js'
 import { createRateLimit } from './rate-limit.js'
 import { createResponseUrlPoster } from './response-url.js'
 import { createSeenTriggers } from './seen-triggers.js'
@@ -31,6 +32,8 @@ export interface SlackAppDeps {
   /** Seconds a link stays valid; default 180. */
   linkSeconds?: number
   now?: () => Date
+  /** Bench-only: record each command's step times (`DUMPLING_BENCH_PHASES`). */
+  phases?: PhaseRecorder
 }
 
 export interface SlackServer {
@@ -115,7 +118,13 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
         customRoutes: routes,
         installerOptions: { port: config.slack.port, clientOptions },
       })
-    : new SlackReceiver({ signingSecret: signingSecret ?? '', log, routes, track })
+    : new SlackReceiver({
+        signingSecret: signingSecret ?? '',
+        log,
+        routes,
+        track,
+        phases: deps.phases,
+      })
   const app = new App({
     receiver,
     authorize: async () => ({ botToken }),
@@ -159,6 +168,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
     limit: createConcurrencyLimit(commandsAtOnce),
     linkSeconds,
     now: deps.now ?? (() => new Date()),
+    phases: deps.phases,
   })
 
   return {

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { App, CustomRoute, Receiver, ReceiverEvent } from '@slack/bolt'
 import type { Logger } from '../logger.js'
+import type { PhaseRecorder } from './phase-recorder.js'
 
 export interface SlackReceiverOptions {
   signingSecret: string
@@ -15,6 +16,8 @@ export interface SlackReceiverOptions {
   now?: () => number
   /** Told of each request's work in Bolt (until its listeners finish), e.g. to wait for it at shutdown. */
   track?: (work: Promise<unknown>) => void
+  /** Bench-only: each command's arrival and ack times (by its trigger_id). */
+  phases?: PhaseRecorder | undefined
 }
 
 /** Slack's rule: a request whose timestamp is more than 5 minutes off is refused (replays). */
@@ -93,6 +96,7 @@ export class SlackReceiver implements Receiver {
   }
 
   private receive(req: IncomingMessage, res: ServerResponse): void {
+    const receivedAt = this.options.phases ? performance.now() : 0
     const declared = Number(req.headers['content-length'] ?? 0)
     if (declared > this.bodyLimit) {
       this.refuse(req, res, 413, `request body over the limit of ${this.bodyLimit} bytes`)
@@ -114,7 +118,8 @@ export class SlackReceiver implements Receiver {
     req.once('end', () => {
       if (over) return
       try {
-        this.verified(req, res, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks))
+        const raw = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+        this.verified(req, res, raw, receivedAt)
       } catch (err) {
         // A throw here would end the process (no caller above an 'end' handler).
         this.refuse(req, res, 500, `request not handled (${(err as Error).name})`)
@@ -123,7 +128,12 @@ export class SlackReceiver implements Receiver {
     req.once('error', () => res.destroy())
   }
 
-  private verified(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+  private verified(
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: Buffer,
+    receivedAt: number,
+  ): void {
     const text = raw.toString('utf8')
     const form = req.headers['content-type'] === 'application/x-www-form-urlencoded'
     // Slack's SSL check is not signed; answer it and run nothing (as Bolt does).
@@ -156,17 +166,26 @@ export class SlackReceiver implements Receiver {
       res.end(JSON.stringify({ challenge: body.challenge }))
       return
     }
-    this.dispatch(req, res, body)
+    this.dispatch(req, res, body, receivedAt)
   }
 
-  private dispatch(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): void {
+  private dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Record<string, unknown>,
+    receivedAt: number,
+  ): void {
     let acked = false
+    const phases = this.options.phases
+    const trigger = phases && typeof body.trigger_id === 'string' ? body.trigger_id : null
+    if (trigger) phases?.mark(trigger, 'received', receivedAt)
     const event: ReceiverEvent = {
       body,
       ack: async (response?: unknown) => {
         if (acked) throw new Error('ack() was called twice for one request')
         acked = true
         answer(res, response)
+        if (trigger) phases?.mark(trigger, 'acked')
       },
       retryNum: retryNum(req.headers['x-slack-retry-num']),
       retryReason: header(req.headers['x-slack-retry-reason']),

@@ -3,6 +3,13 @@ import type { GetObjectCommandInput, S3Client } from '@aws-sdk/client-s3'
 import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { formatUrl } from '@aws-sdk/core/util'
 import { getSignedUrl, S3RequestPresigner } from '@aws-sdk/s3-request-presigner'
+import {
+  type Credentials,
+  createSigningKeys,
+  escapeUri,
+  longDateOf,
+  type SigningKeys,
+} from './sigv4.js'
 
 /** Signs a GET of one object: the URL getSignedUrl would give for the same signing date. */
 export type PresignGet = (
@@ -76,12 +83,6 @@ export function createS3Presigner(client: S3Client, remembered = 8): PresignGet 
   }
 }
 
-interface Credentials {
-  accessKeyId: string
-  secretAccessKey: string
-  sessionToken?: string
-}
-
 /** Query parameters that change with each link's time, lifetime or credentials. */
 const perLink = new Set([
   'X-Amz-Credential',
@@ -150,7 +151,7 @@ async function fastSigner(
 
   const sign: FastSign = async (signingDate, expiresIn) => {
     const creds = await credentials()
-    const longDate = signingDate.toISOString().replace(/[-:]|\.\d{3}/g, '')
+    const longDate = longDateOf(signingDate)
     const shortDate = longDate.slice(0, 8)
     const scope = `${shortDate}/${region}/${service}/aws4_request`
     const varying: Record<string, string | undefined> = {
@@ -181,40 +182,11 @@ async function fastSigner(
   return ours.href === theirs.href ? sign : null
 }
 
-interface SigningKeys {
-  get(creds: Credentials, shortDate: string, region: string, service: string): Buffer
-}
-
-/** SigV4's signing key for a day, region and service: four HMACs, made once a day. */
-function createSigningKeys(): SigningKeys {
-  let last: { id: string; key: Buffer } | null = null
-  return {
-    get(creds, shortDate, region, service) {
-      const id = `${shortDate}/${region}/${service}/${creds.accessKeyId}/${creds.secretAccessKey}`
-      if (last?.id === id) return last.key
-      let key: Buffer = Buffer.from(`AWS4${creds.secretAccessKey}`)
-      for (const part of [shortDate, region, service, 'aws4_request']) {
-        key = createHmac('sha256', key).update(part).digest()
-      }
-      last = { id, key }
-      return key
-    },
-  }
-}
-
 /** Pairs `name=value` in the order of their (escaped) names, as SigV4 sorts them. */
 function byName(a: string, b: string): number {
   const x = a.slice(0, a.indexOf('='))
   const y = b.slice(0, b.indexOf('='))
   return x < y ? -1 : x > y ? 1 : 0
-}
-
-/** RFC 3986 escaping, as SigV4 wants it (and as the SDK's escapeUri does it). */
-function escapeUri(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  )
 }
 
 /** Run the command through the client's stack up to signing, and keep the request it built. */

@@ -25,6 +25,7 @@ import {
 } from './keys.js'
 import type { SnapshotEntry } from './retention-plan.js'
 import { mapS3Error, type S3Place } from './s3-errors.js'
+import { createFastPut } from './s3-fast-put.js'
 import { createS3Presigner } from './s3-presigner.js'
 import type { SnapshotStorage } from './storage.js'
 import type { StorageBackend } from './storage-backend.js'
@@ -119,20 +120,22 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
   const deleteKey = (key: string) =>
     send(`delete ${key}`, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })))
 
-  /** Store a small JSON object (audit record, job progress), encrypted as configured. */
-  const putJson = async (key: string, body: string): Promise<void> => {
-    await send(`store ${key}`, () =>
-      client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: 'application/json',
-          ...encryption,
-        }),
-      ),
-    )
-  }
+  const jsonPut = { Bucket: bucket, ContentType: 'application/json', ...encryption }
+  /**
+   * Store a small JSON object (audit record, job progress), encrypted as configured:
+   * signed by us and sent through undici when our signature matches the SDK's, else (and
+   * after any failed attempt) through the SDK, with its retries and our error mapping.
+   */
+  const fastPut = createFastPut(client, {
+    input: jsonPut,
+    sdkPut: async (key, body) => {
+      await send(`store ${key}`, () =>
+        client.send(new PutObjectCommand({ ...jsonPut, Key: key, Body: body })),
+      )
+    },
+  })
+  const putJson = fastPut.put
+  let prepared = false
   /** A small object's text, or null when there is no such key. */
   const readText = async (key: string): Promise<string | null> => {
     try {
@@ -268,6 +271,12 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
     },
 
     async createLink(manifest, expiresInSeconds) {
+      // A storage that hands out links writes audit objects next: the first PUT's template
+      // is built now (nothing is sent), not in the first burst (serve's warm-up presigns).
+      if (!prepared) {
+        prepared = true
+        void fastPut.prepare()
+      }
       const signingDate = now()
       const input = {
         Bucket: bucket,

@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { type AddressInfo, createServer as createNetServer } from 'node:net'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/bench/serve-bench.js'
 import { runCli } from '../helpers/run-cli.js'
-import { type SlackStub, startSlackStub } from '../helpers/slack.js'
+import { type SlackStub, signedCommand, startSlackStub, triggerId } from '../helpers/slack.js'
 import { createWorkdir } from '../helpers/workdir.js'
 
 const cli = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url))
@@ -70,6 +72,64 @@ describe('dumpling serve', () => {
     expect(await serve.exited).toBe(0)
     expect(serve.output()).toContain('dumpling serve stopped')
     for (const secret of Object.values(secrets)) expect(serve.output()).not.toContain(secret)
+  })
+
+  it("records each command's step times for the bench with DUMPLING_BENCH_PHASES: numbers only, written at exit", async () => {
+    const port = await freePort()
+    const file = join(work.dir, 'phases.json')
+    const serve = startServe(configPath, {
+      ...secrets,
+      SLACK_API_URL: stub.apiUrl,
+      PORT: String(port),
+      DUMPLING_BENCH_PHASES: file,
+    })
+    try {
+      const base = `http://127.0.0.1:${port}`
+      const deadline = Date.now() + 20_000
+      let ready = false
+      while (!ready && Date.now() < deadline) {
+        ready = await fetch(`${base}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+        if (!ready) await new Promise((r) => setTimeout(r, 50))
+      }
+      const responseUrl = stub.responseUrl()
+      const trigger = triggerId()
+      const { headers, body } = signedCommand(secrets.SLACK_SIGNING_SECRET, {
+        team_id: 'T0ACME',
+        channel_id: 'C0PHASES',
+        user_id: 'U0PHASES',
+        text: 'latest',
+        trigger_id: trigger,
+        response_url: responseUrl,
+      })
+      expect((await fetch(`${base}/slack/events`, { method: 'POST', headers, body })).status).toBe(
+        200,
+      )
+      await stub.replies(responseUrl)
+      serve.child.kill('SIGTERM')
+      expect(await serve.exited).toBe(0)
+      const text = readFileSync(file, 'utf8')
+      for (const secret of [trigger, 'U0PHASES', 'C0PHASES', responseUrl, 'latest']) {
+        expect(text).not.toContain(secret)
+      }
+      const record = JSON.parse(text)
+      expect(record.commands).toHaveLength(1)
+      const [times] = record.commands
+      const at = (phase: string) => times[record.phases.indexOf(phase)]
+      // Refused (no users listed): nothing audited with a link, but every other step is timed.
+      for (const phase of ['received', 'acked', 'listener', 'replySent', 'replyAnswered']) {
+        expect(typeof at(phase)).toBe('number')
+      }
+      expect(at('acked')).toBeGreaterThanOrEqual(at('received'))
+      expect(at('replyAnswered')).toBeGreaterThanOrEqual(at('replySent'))
+      // The refusal's audit write (without a link) is timed too.
+      expect(record.writes).toHaveLength(1)
+      expect(record.writes[0][0]).toBe(1)
+    } finally {
+      serve.child.kill('SIGKILL')
+    }
   })
 
   it('stops cleanly on SIGTERM while it is still warming up (storage not answering)', async () => {

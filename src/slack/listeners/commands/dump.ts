@@ -10,6 +10,7 @@ import type { AuditChannel } from '../../audit-channel.js'
 import type { GroupMembers } from '../../group-members.js'
 import type { LatestSnapshot } from '../../latest-snapshot.js'
 import { type DumpCommand, parseCommand } from '../../parse-command.js'
+import type { Phase, PhaseRecorder } from '../../phase-recorder.js'
 import type { RateLimit } from '../../rate-limit.js'
 import type { ResponseUrlPoster } from '../../response-url.js'
 import { scrubSecrets } from '../../scrub-secrets.js'
@@ -58,6 +59,8 @@ export interface DumpCommandDeps {
   /** Seconds a link stays valid (`links.expiresIn`). */
   linkSeconds: number
   now: () => Date
+  /** Bench-only: when each command reached each step (numbers only). */
+  phases?: PhaseRecorder | undefined
 }
 
 /** A response_url takes posts for 30 minutes; after that a refresh result goes by direct message. */
@@ -72,6 +75,8 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs
 export function createDumpCommand(deps: DumpCommandDeps) {
   return async ({ command, ack, client }: Args): Promise<void> => {
     await ack()
+    const mark = markerFor(deps.phases, command.trigger_id)
+    mark?.('listener')
     if (!deps.seen.firstTime(command.trigger_id, Date.now())) {
       deps.log.info({ user: command.user_id }, 'duplicate delivery ignored')
       return
@@ -83,9 +88,14 @@ export function createDumpCommand(deps: DumpCommandDeps) {
       channel: command.channel_id,
     }
     const parsed = parseCommand(command.text)
-    const answer = (r: Reply) => send(deps.responses, command.response_url, r, deps.log)
+    const answer = async (r: Reply) => {
+      mark?.('replySent')
+      const sent = await send(deps.responses, command.response_url, r, deps.log)
+      mark?.('replyAnswered')
+      return sent
+    }
     try {
-      const request = { who, parsed, text: command.text.trim(), answer, client }
+      const request = { who, parsed, text: command.text.trim(), answer, client, mark }
       const tail = await deps.limit(() => handle(deps, request))
       // A refresh waits for its snapshot outside the limit.
       await tail?.()
@@ -102,6 +112,8 @@ interface Request {
   text: string
   answer: (r: Reply) => Promise<boolean>
   client: webApi.WebClient
+  /** Bench-only phase marks of this command; null when off. */
+  mark: ((phase: Phase) => void) | null
 }
 
 /** Returns what is left to do outside the concurrency limit, if anything. */
@@ -169,7 +181,9 @@ async function latest(deps: DumpCommandDeps, req: Request, event: AuditEvent): P
     linkExpiresAt: link.expiresAt.toISOString(),
   }
   try {
+    req.mark?.('auditQueued')
     await audit(deps, withLink)
+    req.mark?.('auditDurable')
   } catch {
     await req.answer(auditFailedReply())
     return
@@ -238,6 +252,13 @@ async function audit(deps: DumpCommandDeps, event: AuditEvent): Promise<void> {
     throw err
   }
   deps.auditChannel.post(auditPostText(event))
+}
+
+function markerFor(
+  phases: PhaseRecorder | undefined,
+  trigger: string,
+): ((phase: Phase) => void) | null {
+  return phases ? (phase) => phases.mark(trigger, phase) : null
 }
 
 function auditEvent(deps: DumpCommandDeps, req: Request, access: Access): AuditEvent {

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { phases } from '../slack/phase-recorder.js'
+import { formatPhases } from './serve-phases.js'
+
+describe('formatPhases', () => {
+  it('summarizes each step, the wait for the write in flight and the writes, from the window on', () => {
+    // received, acked, listener, auditQueued, auditDurable, replySent, replyAnswered
+    const command = (t: number) => [t, t + 1, t + 1, t + 3, t + 13, t + 13, t + 15]
+    const record = {
+      phases,
+      commands: [command(0), command(1000), command(1002)],
+      writes: [
+        [1, 5, 10],
+        [1, 1003, 1013],
+        [1, 1015, 1020],
+      ] as Array<[number, number, number]>,
+    }
+    const text = formatPhases(record, 1000)
+    expect(text).toContain('2 commands')
+    expect(text).toContain('| received → acked | 1.0 | 1.0 | 1.0 |')
+    expect(text).toContain('| auditQueued → auditDurable | 10.0 | 10.0 | 10.0 |')
+    expect(text).toContain('| received → replyAnswered (all in serve) | 15.0 | 15.0 | 15.0 |')
+    // Queued at 1003 (its write started at once) and 1005 (its write started at 1015).
+    expect(text).toContain('| auditQueued: wait for the write in flight | 0.0 | 10.0 | 10.0 |')
+    expect(text).toContain('| gap between audit writes | 2.0 | 2.0 | 2.0 |')
+    expect(text).toContain('2 audit writes in the window')
+  })
+})

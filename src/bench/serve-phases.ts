@@ -1,0 +1,62 @@
+import type { PhaseRecord } from '../slack/phase-recorder.js'
+
+/**
+ * The serve bench's decomposition of a command's time, from what `dumpling serve`
+ * recorded with `DUMPLING_BENCH_PHASES` (numbers only): p50, p99 and max of each step,
+ * the audit writes (duration, events each, gaps between them), and what a command waited
+ * for its durable audit write. `fromMs` keeps only the commands received from then on
+ * (the timed window, without a warm-up).
+ */
+export function formatPhases(record: PhaseRecord, fromMs: number): string {
+  const commands = record.commands.filter((c) => (c[0] ?? -1) >= fromMs)
+  const steps = record.phases.slice(1).map((phase, k) => {
+    const name = `${record.phases[k]} → ${phase}`
+    return row(name, spans(commands, k, k + 1))
+  })
+  const last = record.phases.length - 1
+  const writes = record.writes.filter(([, start]) => start >= fromMs)
+  const durations = writes.map(([, start, end]) => end - start)
+  const gaps = writes.slice(1).map(([, start], i) => start - (writes[i]?.[2] ?? start))
+  const sizes = writes.map(([events]) => events)
+  const queued = record.phases.indexOf('auditQueued')
+  const durable = record.phases.indexOf('auditDurable')
+  // The write a command's event went in: the first that started at or after it was queued.
+  const inFlightWait: number[] = []
+  for (const c of commands) {
+    const q = c[queued]
+    if (q === null || q === undefined) continue
+    const own = writes.find(([, start]) => start >= q)
+    if (own) inFlightWait.push(own[1] - q)
+  }
+  return `
+Serve's own steps (DUMPLING_BENCH_PHASES; ${commands.length} commands, ms):
+
+| step | p50 | p99 | max |
+|---|---|---|---|
+${steps.join('\n')}
+${row('received → replyAnswered (all in serve)', spans(commands, 0, last))}
+${row('auditQueued: wait for the write in flight', inFlightWait)}
+${row('audit write (PUT), each', durations)}
+${row('gap between audit writes', gaps)}
+${row('events per audit write', sizes, 0)}
+${writes.length} audit writes in the window${queued >= 0 && durable >= 0 ? '' : ' (phases missing)'}
+`
+}
+
+function spans(commands: Array<Array<number | null>>, from: number, to: number): number[] {
+  const out: number[] = []
+  for (const c of commands) {
+    const a = c[from]
+    const b = c[to]
+    if (typeof a === 'number' && typeof b === 'number') out.push(b - a)
+  }
+  return out
+}
+
+function row(name: string, values: number[], digits = 1): string {
+  const xs = [...values].sort((a, b) => a - b)
+  const pct = (p: number) =>
+    xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)] ?? Number.NaN
+  const f = (x: number) => x.toFixed(digits)
+  return `| ${name} | ${f(pct(50))} | ${f(pct(99))} | ${f(xs.at(-1) ?? Number.NaN)} |`
+}
