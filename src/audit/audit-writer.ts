@@ -35,8 +35,13 @@ export function createAuditWriter(
         () => undefined,
         (err: unknown) => err ?? new Error('audit write failed'),
       )
-      onWrite?.(events.length, startMs, performance.now())
+      const endMs = onWrite ? performance.now() : 0
       for (const w of batch) w.done(failure)
+      // After the callers are told, and never able to stop the loop: a throw here
+      // would leave `writing` set and every later event waiting forever.
+      try {
+        onWrite?.(events.length, startMs, endMs)
+      } catch {}
     }
     writing = false
   }

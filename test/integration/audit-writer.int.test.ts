@@ -109,6 +109,27 @@ describe('createAuditWriter', () => {
     expect(lines.filter((l) => l.msg === 'audit event could not be stored')).toHaveLength(2)
   })
 
+  it('keeps writing when the onWrite callback throws, after telling the callers', async () => {
+    const dir = join(work.dir, 'on-write-throws')
+    const { log } = capturedLogger()
+    const told: number[] = []
+    const write = createAuditWriter({ storage: storageIn(dir), log }, undefined, (n) => {
+      told.push(n)
+      throw new Error('bench recorder broke')
+    })
+    const both = events(2)
+    const [first, second] = both
+    await write(first as AuditEvent)
+    // Without the fix the loop died with `writing` still set: this never resolved.
+    await write(second as AuditEvent)
+    expect(told).toEqual([1, 1])
+    expect(
+      storedObjects(dir)
+        .flatMap((o) => o.events)
+        .sort(byId),
+    ).toEqual([...both].sort(byId))
+  })
+
   it('stores every event of a burst in an S3 bucket, readable back', async () => {
     const write = createAuditWriter({
       storage: s3.storage({ prefix: 'audited/' }),
