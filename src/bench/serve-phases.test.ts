@@ -14,6 +14,9 @@ describe('formatPhases', () => {
         [1, 1003, 1013],
         [1, 1015, 1020],
       ] as Array<[number, number, number]>,
+      cap: 20_000,
+      commandsCapped: null,
+      writesCapped: null,
     }
     const text = formatPhases(record, 1000)
     expect(text).toContain('2 commands')
@@ -24,5 +27,11 @@ describe('formatPhases', () => {
     expect(text).toContain('| auditQueued: wait for the write in flight | 0.0 | 10.0 | 10.0 |')
     expect(text).toContain('| gap between audit writes | 2.0 | 2.0 | 2.0 |')
     expect(text).toContain('2 audit writes in the window')
+    expect(text).not.toContain('cap')
+    const capped = formatPhases(
+      { ...record, cap: 3, commandsCapped: { at: 1004, dropped: 2 } },
+      1000,
+    )
+    expect(capped).toContain("The recorder's cap (3) was reached: 2 commands not kept")
   })
 })

@@ -39,8 +39,19 @@ ${row('auditQueued: wait for the write in flight', inFlightWait)}
 ${row('audit write (PUT), each', durations)}
 ${row('gap between audit writes', gaps)}
 ${row('events per audit write', sizes, 0)}
-${writes.length} audit writes in the window${queued >= 0 && durable >= 0 ? '' : ' (phases missing)'}
+${writes.length} audit writes in the window${queued >= 0 && durable >= 0 ? '' : ' (phases missing)'}${capNote(record)}
 `
+}
+
+/** The recorder keeps at most `cap` commands and writes: say so when it dropped some. */
+function capNote(record: PhaseRecord): string {
+  const parts = [
+    record.commandsCapped && `${record.commandsCapped.dropped} commands`,
+    record.writesCapped && `${record.writesCapped.dropped} audit writes`,
+  ].filter(Boolean)
+  return parts.length > 0
+    ? `\nThe recorder's cap (${record.cap}) was reached: ${parts.join(' and ')} not kept`
+    : ''
 }
 
 function spans(commands: Array<Array<number | null>>, from: number, to: number): number[] {
