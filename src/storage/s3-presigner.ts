@@ -50,11 +50,15 @@ const perAttemptHeaders = ['amz-sdk-invocation-id', 'amz-sdk-request', 'x-amz-us
  * reproduce exactly is signed by the SDK every time. S3 Express buckets, whose session
  * credentials come from that stack, keep using `getSignedUrl`.
  */
-export function createS3Presigner(client: S3Client, remembered = 8): PresignGet {
+export function createS3Presigner(
+  client: S3Client,
+  remembered = 8,
+  /** The client's signing-key cache, shared with its fast PUTs (s3-storage.ts). */
+  keys: SigningKeys = createSigningKeys(),
+): PresignGet {
   const presigner = new S3RequestPresigner({ ...client.config })
   const templates = new Map<string, Promise<Template | null>>()
   const credentials = () => client.config.credentials() as Promise<Credentials>
-  const keys = createSigningKeys()
 
   const templateFor = (input: GetObjectCommandInput): Promise<Template | null> => {
     const key = JSON.stringify(input)

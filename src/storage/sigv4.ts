@@ -11,18 +11,26 @@ export interface SigningKeys {
   get(creds: Credentials, shortDate: string, region: string, service: string): Buffer
 }
 
-/** SigV4's signing key for a day, region and service: four HMACs, made once a day. */
-export function createSigningKeys(): SigningKeys {
-  let last: { id: string; key: Buffer } | null = null
+/**
+ * SigV4's signing keys for a day, region, service and credentials: four HMACs, made
+ * once a day. One cache serves a client's presigner and its fast PUTs (s3-storage.ts
+ * makes one per client); it keeps the last few keys, so that two scopes or a
+ * credential rotation do not evict each other on every call.
+ */
+export function createSigningKeys(kept = 4): SigningKeys {
+  const byId = new Map<string, Buffer>()
   return {
     get(creds, shortDate, region, service) {
       const id = `${shortDate}/${region}/${service}/${creds.accessKeyId}/${creds.secretAccessKey}`
-      if (last?.id === id) return last.key
+      const cached = byId.get(id)
+      if (cached) return cached
       let key: Buffer = Buffer.from(`AWS4${creds.secretAccessKey}`)
       for (const part of [shortDate, region, service, 'aws4_request']) {
         key = createHmac('sha256', key).update(part).digest()
       }
-      last = { id, key }
+      byId.set(id, key)
+      const oldest = byId.keys().next().value
+      if (byId.size > kept && oldest !== undefined) byId.delete(oldest)
       return key
     },
   }
