@@ -31,7 +31,7 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
     level: config.logLevel,
     destination: cli.stdout as unknown as DestinationStream,
   })
-  const storage = createStorage(config)
+  const storage = createStorage(config, log)
   const routes =
     config.storage.kind === 'local'
       ? [

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto'
-import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3'
+import type { PutObjectCommandInput, S3Client } from '@aws-sdk/client-s3'
 import { Agent, type Dispatcher } from 'undici'
+import type { Logger } from '../logger.js'
+import { s3ErrorCode, turnsFastPathOff } from './s3-error-code.js'
+import { buildPutTemplate, escapeKey, type PutTemplate } from './s3-put-template.js'
 import {
   authorizationFor,
   type Credentials,
   createSigningKeys,
-  escapeUri,
   longDateOf,
   type SigningKeys,
 } from './sigv4.js'
@@ -30,87 +32,123 @@ export interface FastPutOptions {
   sdkPut: PutText
   /** Tests: where the requests go (default: an undici Agent of our own). */
   dispatcher?: Dispatcher
-  /** How long the fast attempt waits for an answer before the SDK tries (default 10 s). */
+  /** All of one fast attempt (connect, headers, body) before the SDK tries instead (default 10 s). */
   timeoutMs?: number
+  /** Told at warn when the fast path turns off or rests, with S3's error code or a status only. */
+  log?: Pick<Logger, 'warn'> | undefined
+  /** The client's signing-key cache (s3-storage.ts shares one with the presigner). */
+  keys?: SigningKeys
+  /** Failed fast attempts in a row after which the SDK makes every PUT for `pauseMs` (default 3). */
+  failuresBeforePause?: number
+  /** How long such a pause lasts, and the least time between two builds of the template (default 60 s). */
+  pauseMs?: number
 }
-
-/** What the SDK's stack built for a PutObject, and what changes per object. */
-interface Template {
-  origin: string
-  /** The path up to the object key, escaped as the SDK escapes it. */
-  pathBeforeKey: string
-  query: Record<string, string>
-  /** Headers that are the same for every object (host, content type, encryption). */
-  fixed: Record<string, string>
-  region: string
-  service: string
-}
-
-/** Per attempt, per body or made by the signer: never part of the template. */
-const varying = new Set([
-  'authorization',
-  'x-amz-date',
-  'x-amz-security-token',
-  'x-amz-content-sha256',
-  'content-length',
-  'content-md5',
-  'amz-sdk-invocation-id',
-  'amz-sdk-request',
-  'x-amz-user-agent',
-  'user-agent',
-  'expect',
-  'x-amz-sdk-checksum-algorithm',
-])
-const isChecksum = (name: string) => name.startsWith('x-amz-checksum-')
 
 /** Key characters our path escaping is known to agree with the SDK's on. */
 const plainKey = /^[A-Za-z0-9._~/-]+$/
+
+/** What one fast attempt came to. `code` is S3's error code (or the HTTP status); `reason` a safe word. */
+type Outcome =
+  | { kind: 'stored' }
+  | { kind: 'refused'; code: string }
+  | { kind: 'failed'; reason: string }
 
 /**
  * Small PUTs (audit objects) signed here and sent through undici, at a fraction of the
  * SDK's CPU (its middleware stack, signer and node:http client cost 2.2-3.3 ms a PUT on
  * this machine; README, "The Slack app under load"). The request is the one the client's
  * own middleware stack builds (endpoint, path or virtual-host style, region, encryption
- * headers), captured once; that first request is also signed by the SDK, and our
- * signature of it must equal the SDK's, or the SDK makes every PUT. Per object only the
- * key, date, payload hash and signature change; credentials come from the client's
- * provider each time (so they refresh as the SDK's do), a session token is signed in.
- * Any failure of a fast attempt (no answer, a connection error, any status but 2xx) hands
- * the object to the SDK's PutObject, which retries with backoff and whose error the
- * caller maps as before; an answer in the 4xx range also turns the fast path off.
- * Keys with characters outside [A-Za-z0-9._~/-], S3 Express buckets and checksum
- * headers the client insists on (other than the default CRC) also go through the SDK.
+ * headers), captured once (s3-put-template.ts); that first request is also signed by the
+ * SDK, and our signature of it must equal the SDK's, or the SDK makes the PUTs (and the
+ * template is built again a minute later: credentials may not have been there yet). Per
+ * object only the key, date, payload hash and signature change; the date is the SDK's
+ * clock-skew-corrected one (`systemClockOffset`, which the SDK learns from S3's answers),
+ * and credentials come from the client's provider each time, a session token signed in.
+ *
+ * Any failure of a fast attempt (no full answer within `timeoutMs` all told, a connection
+ * error, any status but 2xx) hands that object to the SDK's PutObject, which retries with
+ * backoff and whose error the caller maps as before. Only an S3 error code that says our
+ * request's form is refused (s3-error-code.ts) turns the fast path off for good, logged
+ * once at warn with that code. Other failures are one-offs, but after
+ * `failuresBeforePause` in a row the SDK makes every PUT for `pauseMs`, so that a hanging
+ * S3 does not add the fast attempt's timeout to every audit write.
+ * Keys with characters outside [A-Za-z0-9._~/-], S3 Express buckets, and inputs or
+ * clients that ask for a checksum other than the SDK's default CRC32 (which S3 does not
+ * require, and the fast path leaves out) go through the SDK.
  */
 export function createFastPut(client: S3Client, options: FastPutOptions): FastPut {
-  const keys = createSigningKeys()
+  const keys = options.keys ?? createSigningKeys()
   const credentials = () => client.config.credentials() as Promise<Credentials>
   const timeoutMs = options.timeoutMs ?? 10_000
+  const failuresBeforePause = options.failuresBeforePause ?? 3
+  const pauseMs = options.pauseMs ?? 60_000
   let dispatcher = options.dispatcher
-  let template: Promise<Template | null> | null = null
-  const templateNow = () => {
-    if (!template) {
-      template = buildTemplate(client, options.input, keys, credentials).catch(() => null)
-    }
-    return template
+  let off = false
+  let failuresInARow = 0
+  let pausedUntil = 0
+  let template: PutTemplate | null = null
+  let building: Promise<PutTemplate | null> | null = null
+  let lastBuildAt = Number.NEGATIVE_INFINITY
+
+  /** The template, building it when there is none and the last try is a pause old. */
+  const templateNow = async (): Promise<PutTemplate | null> => {
+    if (template || building) return template ?? building
+    if (performance.now() - lastBuildAt < pauseMs) return null
+    lastBuildAt = performance.now()
+    building = buildPutTemplate(client, options.input, keys)
+      .catch(() => null)
+      .then((t) => {
+        template = t
+        building = null
+        return t
+      })
+    return building
   }
 
+  /** The SigV4 date: the SDK's own, skew-corrected unless the client turned that off. */
+  const signingDate = (t: PutTemplate) =>
+    new Date(Date.now() + (t.skewCorrected ? (client.config.systemClockOffset ?? 0) : 0))
+
   const put: PutText = async (key, body) => {
-    const t = plainKey.test(key) ? await templateNow() : null
-    if (!t) return options.sdkPut(key, body)
+    if (off || !plainKey.test(key) || performance.now() < pausedUntil) {
+      return options.sdkPut(key, body)
+    }
+    const t = await templateNow()
+    if (!t || off) return options.sdkPut(key, body)
     dispatcher ??= new Agent({
       connections: 16,
       keepAliveTimeout: 4000,
       keepAliveMaxTimeout: 4000,
+      // Backstops that free the socket; the attempt's own deadline is `timeoutMs` all told.
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       connect: { timeout: timeoutMs },
     })
     const d = dispatcher
-    const outcome = await credentials()
-      .then((creds) => putOnce(d, t, key, body, keys, creds))
-      .catch(() => 'failed' as const)
-    if (outcome === 'stored') return
-    if (outcome === 'refused') template = Promise.resolve(null)
+    const outcome = await withDeadline(timeoutMs, async (signal) =>
+      putOnce(d, t, key, body, keys, await credentials(), signingDate(t), signal),
+    )
+    if (outcome.kind === 'stored') {
+      failuresInARow = 0
+      return
+    }
+    if (outcome.kind === 'refused') {
+      if (!off) {
+        off = true
+        options.log?.warn(
+          { s3Code: outcome.code },
+          'S3 refused a fast audit PUT: the AWS SDK makes every PUT from now on',
+        )
+      }
+    } else if (++failuresInARow >= failuresBeforePause) {
+      pausedUntil = performance.now() + pauseMs
+      if (failuresInARow === failuresBeforePause) {
+        options.log?.warn(
+          { failures: failuresInARow, last: outcome.reason, pauseSeconds: pauseMs / 1000 },
+          'fast audit PUTs failed in a row: the AWS SDK makes every PUT for a while',
+        )
+      }
+    }
     return options.sdkPut(key, body)
   }
   return {
@@ -121,21 +159,56 @@ export function createFastPut(client: S3Client, options: FastPutOptions): FastPu
   }
 }
 
+/**
+ * Run `attempt` with an AbortSignal, and give up on it after `ms` all told: undici's own
+ * connect, headers and body timeouts each run on their own clock, and a pending connect
+ * does not heed the signal. Never rejects; the word for a failure names its kind only.
+ */
+async function withDeadline(
+  ms: number,
+  attempt: (signal: AbortSignal) => Promise<Outcome>,
+): Promise<Outcome> {
+  const abort = new AbortController()
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(() => {
+      abort.abort(new Error('fast PUT deadline'))
+      resolve({ kind: 'failed', reason: 'timeout' })
+    }, ms)
+  })
+  const work = attempt(abort.signal).catch(
+    (err: unknown): Outcome => ({ kind: 'failed', reason: errorWord(err) }),
+  )
+  try {
+    return await Promise.race([work, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** An error's code when it is a plain word (ECONNREFUSED, UND_ERR_SOCKET), never its message. */
+function errorWord(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,40}$/.test(code) ? code : 'error'
+}
+
 async function putOnce(
   dispatcher: Dispatcher,
-  t: Template,
+  t: PutTemplate,
   key: string,
   body: string,
   keys: SigningKeys,
   creds: Credentials,
-): Promise<'stored' | 'refused' | 'failed'> {
+  date: Date,
+  signal: AbortSignal,
+): Promise<Outcome> {
   const data = Buffer.from(body, 'utf8')
   const path = `${t.pathBeforeKey}${escapeKey(key)}`
   const headers: Record<string, string> = {
     ...t.fixed,
     'content-length': String(data.length),
     'x-amz-content-sha256': createHash('sha256').update(data).digest('hex'),
-    'x-amz-date': longDateOf(new Date()),
+    'x-amz-date': longDateOf(date),
   }
   if (creds.sessionToken) headers['x-amz-security-token'] = creds.sessionToken
   headers.authorization = authorizationFor({
@@ -156,106 +229,13 @@ async function putOnce(
     method: 'PUT',
     headers,
     body: data,
+    signal,
   })
-  await res.body.dump()
-  if (res.statusCode >= 200 && res.statusCode < 300) return 'stored'
-  return res.statusCode >= 400 && res.statusCode < 500 ? 'refused' : 'failed'
-}
-
-/** An S3 key in a path, as the SDK writes it: each segment RFC 3986-escaped, slashes kept. */
-function escapeKey(key: string): string {
-  return key.split('/').map(escapeUri).join('/')
-}
-
-/** What the stack's endpoint and auth steps leave in the context (keys as the SDK spells them). */
-interface SigningContext {
-  signing_region?: string
-  signing_service?: string
-  s3ExpressIdentity?: unknown
-}
-
-interface SignedRequest {
-  protocol: string
-  hostname: string
-  port?: number
-  path: string
-  query: Record<string, string | string[] | null>
-  headers: Record<string, string>
-}
-
-type Middleware = Parameters<S3Client['middlewareStack']['addRelativeTo']>[0]
-
-/**
- * Run one PutObject through the client's stack, stop it after the SDK has signed it, and
- * keep what every PUT shares, once our signature of that very request is the SDK's.
- */
-async function buildTemplate(
-  client: S3Client,
-  input: FastPutOptions['input'],
-  keys: SigningKeys,
-  credentials: () => Promise<Credentials>,
-): Promise<Template | null> {
-  const probeKey = 'dumpling-probe.json'
-  let signed: { request: SignedRequest; region?: string; service?: string } | null = null
-  const capture =
-    (_next: unknown, context: SigningContext) => async (args: { request: unknown }) => {
-      if (!context.s3ExpressIdentity) {
-        signed = {
-          request: args.request as SignedRequest,
-          region: context.signing_region,
-          service: context.signing_service,
-        }
-      }
-      return { response: {}, output: { $metadata: {} } }
-    }
-  const stack = client.middlewareStack.clone()
-  stack.addRelativeTo(capture as unknown as Middleware, {
-    name: 'dumplingCaptureSignedPut',
-    relation: 'after',
-    toMiddleware: 'awsAuthMiddleware',
-    override: true,
-  })
-  const command = new PutObjectCommand({ ...input, Key: probeKey, Body: '{}\n' })
-  await command.resolveMiddleware(stack, client.config, {})({ input: command.input })
-  const got = signed as { request: SignedRequest; region?: string; service?: string } | null
-  if (!got?.region || !got.service) return null
-  const { request, region, service } = got
-  const headers: Record<string, string> = {}
-  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value
-  const query: Record<string, string> = {}
-  for (const [name, value] of Object.entries(request.query)) {
-    if (typeof value !== 'string') return null
-    query[name] = value
+  if (res.statusCode >= 200 && res.statusCode < 300) {
+    await res.body.dump()
+    return { kind: 'stored' }
   }
-  const suffix = escapeKey(probeKey)
-  if (!request.path.endsWith(suffix)) return null
-  const authorization = headers.authorization
-  const payloadHash = headers['x-amz-content-sha256']
-  if (!authorization || !payloadHash) return null
-  const { authorization: _, ...unsigned } = headers
-  // Our signature of the SDK's own request, with the same credentials and date.
-  const ours = authorizationFor({
-    method: 'PUT',
-    path: request.path,
-    query,
-    headers: unsigned,
-    payloadHash,
-    creds: await credentials(),
-    region,
-    service,
-    keys,
-  })
-  if (ours !== authorization) return null
-  const fixed: Record<string, string> = {}
-  for (const [name, value] of Object.entries(unsigned)) {
-    if (!varying.has(name) && !isChecksum(name)) fixed[name] = value
-  }
-  return {
-    origin: `${request.protocol}//${request.hostname}${request.port ? `:${request.port}` : ''}`,
-    pathBeforeKey: request.path.slice(0, request.path.length - suffix.length),
-    query,
-    fixed,
-    region,
-    service,
-  }
+  const code = await s3ErrorCode(res.body)
+  if (code && turnsFastPathOff(code)) return { kind: 'refused', code }
+  return { kind: 'failed', reason: code ?? String(res.statusCode) }
 }

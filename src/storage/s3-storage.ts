@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { AppError } from '../errors.js'
+import type { Logger } from '../logger.js'
 import { createCatalogue } from './catalogue.js'
 import {
   auditKey,
@@ -27,6 +28,7 @@ import type { SnapshotEntry } from './retention-plan.js'
 import { mapS3Error, type S3Place } from './s3-errors.js'
 import { createFastPut } from './s3-fast-put.js'
 import { createS3Presigner } from './s3-presigner.js'
+import { createSigningKeys } from './sigv4.js'
 import type { SnapshotStorage } from './storage.js'
 import type { StorageBackend } from './storage-backend.js'
 
@@ -48,6 +50,8 @@ export interface S3StorageOptions {
   client?: Partial<S3ClientConfig>
   /** The time links are signed at; tests move it. */
   now?: () => Date
+  /** Told (at warn, S3's error code only) when the fast path for small objects turns off or pauses. */
+  log?: Pick<Logger, 'warn'> | undefined
 }
 
 export const defaultPartSize = 8 * 1024 * 1024
@@ -79,7 +83,9 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
       : {}),
     ...options.client,
   })
-  const presignGet = createS3Presigner(client)
+  // One signing-key cache for the client: its presigned links and its fast PUTs.
+  const signingKeys = createSigningKeys()
+  const presignGet = createS3Presigner(client, undefined, signingKeys)
   const place: S3Place = {
     bucket,
     where: s3Location(bucket, prefix),
@@ -128,6 +134,8 @@ export function createS3Storage(options: S3StorageOptions): SnapshotStorage {
    */
   const fastPut = createFastPut(client, {
     input: jsonPut,
+    keys: signingKeys,
+    log: options.log,
     sdkPut: async (key, body) => {
       await send(`store ${key}`, () =>
         client.send(new PutObjectCommand({ ...jsonPut, Key: key, Body: body })),
