@@ -34,7 +34,7 @@ export async function handler(
   try {
     const { manifest } = await runSnapshotJob({
       config,
-      storage: createStorage(config),
+      storage: createStorage(config, log),
       log,
       startedBy: event?.startedBy ?? 'lambda',
       verifiers: createVerifiers(config),
