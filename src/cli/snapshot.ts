@@ -66,6 +66,8 @@ async function take(
     import('../snapshot/run-snapshot.js'),
   ])
   const config = loadConfig({ path: args.config, env: cli.env })
+  // Started before the config was read (one per CPU, the default): those it does not use end now.
+  for (const extra of threads.splice(config.snapshot.workers)) extra.terminate().catch(() => {})
   const storage = args.output
     ? null
     : (await import('../storage/create-storage.js')).createStorage(config)

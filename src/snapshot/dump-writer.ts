@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import type { Readable, Writable } from 'node:stream'
-import { finished } from 'node:stream/promises'
+import { finished, pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
 import { createGzip, gzip } from 'node:zlib'
 
@@ -34,6 +34,8 @@ export function createDumpWriter(sink: Writable): DumpWriter {
   const hash = createHash('sha256')
   let bytes = 0
   let failure: Error | null = null
+  /** Aborted with the writer: a write waiting for 'drain' from a destroyed sink gives up. */
+  const aborted = new AbortController()
   sink.on('error', (err) => {
     failure = err
   })
@@ -44,7 +46,7 @@ export function createDumpWriter(sink: Writable): DumpWriter {
     if (failure) throw failure
     hash.update(chunk)
     bytes += chunk.length
-    if (!sink.write(chunk)) await once(sink, 'drain')
+    if (!sink.write(chunk)) await once(sink, 'drain', { signal: aborted.signal })
   }
 
   const enqueue = (task: () => Promise<void>): Promise<void> => {
@@ -65,9 +67,14 @@ export function createDumpWriter(sink: Writable): DumpWriter {
     },
     appendStream(source) {
       return enqueue(async () => {
+        if (failure) {
+          source.destroy()
+          throw failure
+        }
         const gz = createGzip({ level: gzipLevel })
-        source.on('error', (err) => gz.destroy(err))
-        source.pipe(gz)
+        // A source that fails or closes early fails the member; a failed write (the
+        // reader below stops, gz is destroyed) ends the source, so its producer ends too.
+        pipeline(source, gz).catch(() => {})
         for await (const chunk of gz) await write(chunk as Buffer)
       })
     },
@@ -79,6 +86,8 @@ export function createDumpWriter(sink: Writable): DumpWriter {
       return { bytes, sha256: hash.digest('hex') }
     },
     abort() {
+      failure ??= new Error('The dump was aborted.')
+      aborted.abort()
       sink.destroy()
     },
   }

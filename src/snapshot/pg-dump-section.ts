@@ -1,27 +1,30 @@
-import { PassThrough, type Readable } from 'node:stream'
+import { mkdtemp, open, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { type PgDump, spawnPgDump, waitForExit } from '../db/pg-dump.js'
-
-/**
- * Output held in memory before pg_dump is made to wait (twice this at most: the
- * two sides of a stream). A section is schema text, never rows; a schema larger
- * than this only keeps pg_dump waiting on its pipe until the dump takes it.
- */
-const heldBytes = 8 << 20
 
 /** One `pg_dump --section` running inside the exported snapshot. */
 export interface PgDumpSection {
-  /** pg_dump's output, read from the start and held until the dump reaches its place. */
+  /** pg_dump's output, read from its spool file once pg_dump has exited 0. */
   output: Readable
-  /** Resolves when pg_dump exits 0; rejects with its stderr otherwise. */
+  /**
+   * Resolves when pg_dump exited 0 with all its output spooled; rejects with its
+   * stderr otherwise. Settles on every path, kill() included.
+   */
   exited: Promise<void>
-  /** End pg_dump early (another part failed, or the run was interrupted). */
+  /** End pg_dump early (another part failed, or the run was interrupted), and drop its spool. */
   kill(): void
 }
 
 /**
- * Start pg_dump for one section now and hold its output: pre-data runs while
- * the rules are checked and post-data while the rows are copied, and each is
- * written in its place in the dump later.
+ * Start pg_dump for one section now and spool its output to a temporary file as
+ * fast as it writes: pg_dump never waits on us, so it finishes (and releases the
+ * ACCESS SHARE locks it holds on every table) within its own time, whatever the
+ * schema's size. The dump copies the file in its place later. The file (schema
+ * text, never a row) is created 0600 in a private folder under os.tmpdir() and
+ * unlinked as soon as it is open: nothing is left on disk, even after a crash.
  */
 export function startPgDumpSection(
   pgDump: PgDump,
@@ -30,15 +33,57 @@ export function startPgDumpSection(
   snapshot: string,
 ): PgDumpSection {
   const child = spawnPgDump(pgDump, url, section, snapshot)
-  const exited = waitForExit(child, `pg_dump --section=${section}`)
-  exited.catch(() => {})
-  const output = new PassThrough({ highWaterMark: heldBytes })
-  child.stdout?.pipe(output)
-  return {
-    output,
-    exited,
-    kill() {
-      if (child.exitCode === null && child.signalCode === null) child.kill()
-    },
+  const exit = waitForExit(child, `pg_dump --section=${section}`)
+  exit.catch(() => {})
+  const spool = openSpool(section)
+  spool.catch(() => {})
+  let released: Promise<void> | null = null
+  /** Close the spool file (it is unlinked already): its space goes back to the system. */
+  const release = () => {
+    released ??= spool.then(
+      (file) => file.close(),
+      () => {},
+    )
+    released.catch(() => {})
+  }
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill()
+    // With its stdout destroyed the child closes, and `exit` settles, whoever was reading.
+    child.stdout?.destroy()
+    output.destroy()
+    release()
+  }
+  const spooled = spool.then((file) => {
+    if (!child.stdout) throw new Error('pg_dump has no stdout')
+    return pipeline(child.stdout, file.createWriteStream({ autoClose: false }))
+  })
+  const exited = Promise.allSettled([exit, spooled]).then(([ended, written]) => {
+    // pg_dump's own message first: a broken spool is only its consequence, or a disk full.
+    if (ended.status === 'rejected') throw ended.reason
+    if (written.status === 'rejected') throw written.reason
+  })
+  exited.catch(() => kill())
+  async function* read(): AsyncGenerator<Buffer> {
+    try {
+      await exited
+      const file = await spool
+      for await (const chunk of file.createReadStream({ start: 0, autoClose: false })) {
+        yield chunk as Buffer
+      }
+    } finally {
+      release()
+    }
+  }
+  const output = Readable.from(read(), { objectMode: false })
+  return { output, exited, kill }
+}
+
+/** A new file, 0600 in a private 0700 folder, both removed at once: only the handle keeps it. */
+async function openSpool(section: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'dumpling-'))
+  try {
+    return await open(join(dir, `${section}.sql`), 'wx+', 0o600)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
   }
 }
