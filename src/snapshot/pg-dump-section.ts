@@ -1,7 +1,7 @@
 import { mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Readable } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { type PgDump, spawnPgDump, waitForExit } from '../db/pg-dump.js'
 
@@ -50,13 +50,18 @@ export function startPgDumpSection(
     if (child.exitCode === null && child.signalCode === null) child.kill()
     // With its stdout destroyed the child closes, and `exit` settles, whoever was reading.
     child.stdout?.destroy()
+    taken.destroy()
     output.destroy()
     release()
   }
-  const spooled = spool.then((file) => {
-    if (!child.stdout) throw new Error('pg_dump has no stdout')
-    return pipeline(child.stdout, file.createWriteStream({ autoClose: false }))
-  })
+  // Read from now on, into a small buffer until the file is open (a few milliseconds):
+  // output nobody listens to when the child exits would be thrown away by Node.
+  const taken = new PassThrough()
+  if (child.stdout) pipeline(child.stdout, taken).catch(() => {})
+  else taken.destroy(new Error('pg_dump has no stdout'))
+  const spooled = spool.then((file) =>
+    pipeline(taken, file.createWriteStream({ autoClose: false })),
+  )
   const exited = Promise.allSettled([exit, spooled]).then(([ended, written]) => {
     // pg_dump's own message first: a broken spool is only its consequence, or a disk full.
     if (ended.status === 'rejected') throw ended.reason
