@@ -10,6 +10,7 @@ import {
   longDateOf,
   type SigningKeys,
 } from './sigv4.js'
+import { stopAtSigner } from './stop-at-signer.js'
 
 /** Signs a GET of one object: the URL getSignedUrl would give for the same signing date. */
 export type PresignGet = (
@@ -18,7 +19,6 @@ export type PresignGet = (
 ) => Promise<string>
 
 type Request = Parameters<S3RequestPresigner['presign']>[0]
-type Middleware = Parameters<S3Client['middlewareStack']['addRelativeTo']>[0]
 
 /** The unsigned request for one object, as the client's middleware stack builds it. */
 interface Template {
@@ -27,13 +27,6 @@ interface Template {
   signingService: string
   /** Signs a link without the SDK's signer; null when it could not match the SDK's. */
   fast?: FastSign | null
-}
-
-/** What the stack's endpoint and auth steps leave in the context (keys as the SDK spells them). */
-interface SigningContext {
-  signing_region?: string
-  signing_service?: string
-  s3ExpressIdentity?: unknown
 }
 
 /** Headers the SDK adds per attempt; getSignedUrl drops them before signing too. */
@@ -199,24 +192,13 @@ async function buildTemplate(
   input: GetObjectCommandInput,
 ): Promise<Template | null> {
   let template: Template | null = null
-  const capture =
-    (_next: unknown, context: SigningContext) => async (args: { request: unknown }) => {
-      const request = args.request as Request
-      for (const header of perAttemptHeaders) delete request.headers[header]
-      const { signing_region: signingRegion, signing_service: signingService } = context
-      if (!context.s3ExpressIdentity && signingRegion && signingService) {
-        template = { request, signingRegion, signingService }
-      }
-      return { response: {}, output: { $metadata: {} } }
+  await stopAtSigner(client, new GetObjectCommand(input), 'before', (built, context) => {
+    const request = built as Request
+    for (const header of perAttemptHeaders) delete request.headers[header]
+    const { signing_region: signingRegion, signing_service: signingService } = context
+    if (!context.s3ExpressIdentity && signingRegion && signingService) {
+      template = { request, signingRegion, signingService }
     }
-  const stack = client.middlewareStack.clone()
-  stack.addRelativeTo(capture as unknown as Middleware, {
-    name: 'dumplingCaptureRequest',
-    relation: 'before',
-    toMiddleware: 'awsAuthMiddleware',
-    override: true,
   })
-  const command = new GetObjectCommand(input)
-  await command.resolveMiddleware(stack, client.config, {})({ input: command.input })
   return template
 }

@@ -1,5 +1,6 @@
 import { PutObjectCommand, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3'
 import { authorizationFor, type Credentials, escapeUri, type SigningKeys } from './sigv4.js'
+import { stopAtSigner } from './stop-at-signer.js'
 
 /** What the SDK's stack built for a PutObject, and what changes per object. */
 export interface PutTemplate {
@@ -57,15 +58,6 @@ export function escapeKey(key: string): string {
   return key.split('/').map(escapeUri).join('/')
 }
 
-/** What the stack's endpoint and auth steps leave in the context (keys as the SDK spells them). */
-interface SigningContext {
-  signing_region?: string
-  signing_service?: string
-  s3ExpressIdentity?: unknown
-  /** Smithy's context: the auth scheme the SDK chose, with the identity it signed with. */
-  __smithy_context?: { selectedHttpAuthScheme?: { identity?: unknown } }
-}
-
 interface SignedRequest {
   protocol: string
   hostname: string
@@ -81,8 +73,6 @@ interface Captured {
   service?: string | undefined
   identity?: Credentials | undefined
 }
-
-type Middleware = Parameters<S3Client['middlewareStack']['addRelativeTo']>[0]
 
 const isCredentials = (value: unknown): value is Credentials =>
   typeof (value as Credentials | undefined)?.accessKeyId === 'string' &&
@@ -103,28 +93,18 @@ export async function buildPutTemplate(
   if (insistsOnChecksum(input)) return null
   const probeKey = 'dumpling-probe.json'
   let signed: Captured | null = null
-  const capture =
-    (_next: unknown, context: SigningContext) => async (args: { request: unknown }) => {
-      if (!context.s3ExpressIdentity) {
-        const identity = context.__smithy_context?.selectedHttpAuthScheme?.identity
-        signed = {
-          request: args.request as SignedRequest,
-          region: context.signing_region,
-          service: context.signing_service,
-          identity: isCredentials(identity) ? identity : undefined,
-        }
-      }
-      return { response: {}, output: { $metadata: {} } }
-    }
-  const stack = client.middlewareStack.clone()
-  stack.addRelativeTo(capture as unknown as Middleware, {
-    name: 'dumplingCaptureSignedPut',
-    relation: 'after',
-    toMiddleware: 'awsAuthMiddleware',
-    override: true,
-  })
   const command = new PutObjectCommand({ ...input, Key: probeKey, Body: '{}\n' })
-  await command.resolveMiddleware(stack, client.config, {})({ input: command.input })
+  await stopAtSigner(client, command, 'after', (request, context) => {
+    if (!context.s3ExpressIdentity) {
+      const identity = context.__smithy_context?.selectedHttpAuthScheme?.identity
+      signed = {
+        request: request as SignedRequest,
+        region: context.signing_region,
+        service: context.signing_service,
+        identity: isCredentials(identity) ? identity : undefined,
+      }
+    }
+  })
   const got = signed as Captured | null
   if (!got?.region || !got.service) return null
   const { request, region, service } = got
