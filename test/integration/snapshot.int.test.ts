@@ -229,14 +229,21 @@ describe('dumpling snapshot with rules that do not fit', () => {
     await db.query('ALTER TABLE public.users DROP COLUMN secret_answer')
   })
 
+  /** The fixture's config, on this file's database and the test key. */
+  const fixtureConfig = () =>
+    loadConfig({ path: config, env: { DUMPLING_SOURCE_URL: db.url, DUMPLING_ANON_KEY: testKey } })
+  /** A failed run left neither a dump, a partial one nor a manifest. */
+  const expectNothingIn = (output: string) => {
+    for (const file of ['dump.sql.gz', 'dump.sql.gz.partial', 'manifest.json']) {
+      expect(existsSync(join(output, file))).toBe(false)
+    }
+  }
+
   it('stops cleanly when interrupted mid-run and leaves nothing behind', async () => {
     const output = join(work.dir, 'interrupted')
     const stop = new AbortController()
     const run = runSnapshot({
-      config: loadConfig({
-        path: config,
-        env: { DUMPLING_SOURCE_URL: db.url, DUMPLING_ANON_KEY: testKey },
-      }),
+      config: fixtureConfig(),
       outputDir: output,
       signal: stop.signal,
       onEvent: (e) => {
@@ -244,9 +251,7 @@ describe('dumpling snapshot with rules that do not fit', () => {
       },
     })
     await expect(run).rejects.toMatchObject({ code: 'interrupted' })
-    expect(existsSync(join(output, 'dump.sql.gz'))).toBe(false)
-    expect(existsSync(join(output, 'dump.sql.gz.partial'))).toBe(false)
-    expect(existsSync(join(output, 'manifest.json'))).toBe(false)
+    expectNothingIn(output)
     expect(await sessionsLeft(db)).toBe(0)
   })
 
@@ -284,10 +289,7 @@ exec ${JSON.stringify(realPgDump)} "$@"
         failingPgDump(section)
         const output = join(work.dir, `pg-dump-${section}`)
         const run = runSnapshot({
-          config: loadConfig({
-            path: config,
-            env: { DUMPLING_SOURCE_URL: db.url, DUMPLING_ANON_KEY: testKey },
-          }),
+          config: fixtureConfig(),
           outputDir: output,
           onEvent: (e) => {
             if (e.type === when && (e.type !== 'phase' || e.phase === 'data')) {
@@ -301,9 +303,7 @@ exec ${JSON.stringify(realPgDump)} "$@"
             `pg_dump --section=${section} failed (exit 1): pg_dump: error: simulated failure`,
           ),
         })
-        expect(existsSync(join(output, 'dump.sql.gz'))).toBe(false)
-        expect(existsSync(join(output, 'dump.sql.gz.partial'))).toBe(false)
-        expect(existsSync(join(output, 'manifest.json'))).toBe(false)
+        expectNothingIn(output)
         expect(await sessionsLeft(db)).toBe(0)
       },
     )
@@ -312,10 +312,7 @@ exec ${JSON.stringify(realPgDump)} "$@"
   it('fails cleanly when the source connection is lost mid-run', async () => {
     const output = join(work.dir, 'lost')
     const run = runSnapshot({
-      config: loadConfig({
-        path: config,
-        env: { DUMPLING_SOURCE_URL: db.url, DUMPLING_ANON_KEY: testKey },
-      }),
+      config: fixtureConfig(),
       outputDir: output,
       onEvent: (e) => {
         if (e.type === 'phase' && e.phase === 'data') {
@@ -326,9 +323,7 @@ exec ${JSON.stringify(realPgDump)} "$@"
       },
     })
     await expect(run).rejects.toMatchObject({ code: 'dump_failed' })
-    expect(existsSync(join(output, 'dump.sql.gz'))).toBe(false)
-    expect(existsSync(join(output, 'dump.sql.gz.partial'))).toBe(false)
-    expect(existsSync(join(output, 'manifest.json'))).toBe(false)
+    expectNothingIn(output)
   })
 
   it('exits on a config error into a folder: the transform threads it started ahead end', async () => {
