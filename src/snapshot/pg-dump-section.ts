@@ -1,4 +1,4 @@
-import { mkdtemp, open, rm } from 'node:fs/promises'
+import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
@@ -32,13 +32,22 @@ export function startPgDumpSection(
   section: 'pre-data' | 'post-data',
   snapshot: string,
 ): PgDumpSection {
+  const name = `pg_dump --section=${section}`
   const child = spawnPgDump(pgDump, url, section, snapshot)
-  const exit = waitForExit(child, `pg_dump --section=${section}`)
+  const exit = waitForExit(child, name)
   exit.catch(() => {})
   const spool = openSpool(section)
   spool.catch(() => {})
+  let stop: (err: Error) => void = () => {}
+  const stopped = new Promise<never>((_, reject) => {
+    stop = reject
+  })
+  stopped.catch(() => {})
   let released: Promise<void> | null = null
-  /** Close the spool file (it is unlinked already): its space goes back to the system. */
+  /**
+   * Close the spool file (unlinked already): its space goes back to the system. A read-back
+   * in progress closes it too, at its end; close() waits for it and for a pending write.
+   */
   const release = () => {
     released ??= spool.then(
       (file) => file.close(),
@@ -46,12 +55,13 @@ export function startPgDumpSection(
     )
     released.catch(() => {})
   }
-  const kill = () => {
+  const kill = (reason?: Error) => {
     if (child.exitCode === null && child.signalCode === null) child.kill()
     // With its stdout destroyed the child closes, and `exit` settles, whoever was reading.
     child.stdout?.destroy()
     taken.destroy()
     output.destroy()
+    stop(reason ?? new Error(`${name} was stopped.`))
     release()
   }
   // Read from now on, into a small buffer until the file is open (a few milliseconds):
@@ -59,36 +69,56 @@ export function startPgDumpSection(
   const taken = new PassThrough()
   if (child.stdout) pipeline(child.stdout, taken).catch(() => {})
   else taken.destroy(new Error('pg_dump has no stdout'))
-  const spooled = spool.then((file) =>
-    pipeline(taken, file.createWriteStream({ autoClose: false })),
-  )
-  const exited = Promise.allSettled([exit, spooled]).then(([ended, written]) => {
-    // pg_dump's own message first: a broken spool is only its consequence, or a disk full.
-    if (ended.status === 'rejected') throw ended.reason
-    if (written.status === 'rejected') throw written.reason
+  // Written through the handle itself: a write stream would hold the handle open for good.
+  const spooled = spool.then(async (file) => {
+    for await (const chunk of taken) await writeAll(file, chunk as Buffer)
   })
+  // No file (an unwritable temp folder, a full disk): pg_dump must not wait on a pipe nobody reads.
+  spooled.catch((err: Error) => kill(err))
+  const finished = Promise.allSettled([exit, spooled]).then(([ended, written]) => {
+    // A spool that failed first is the cause: pg_dump then only dies of a broken pipe.
+    if (written.status === 'rejected') throw written.reason
+    if (ended.status === 'rejected') throw ended.reason
+  })
+  const exited = Promise.race([finished, stopped])
   exited.catch(() => kill())
   async function* read(): AsyncGenerator<Buffer> {
     try {
       await exited
       const file = await spool
-      for await (const chunk of file.createReadStream({ start: 0, autoClose: false })) {
-        yield chunk as Buffer
-      }
+      // Closes the handle at its end (or when the read is stopped).
+      for await (const chunk of file.createReadStream({ start: 0 })) yield chunk as Buffer
     } finally {
       release()
     }
   }
   const output = Readable.from(read(), { objectMode: false })
-  return { output, exited, kill }
+  return { output, exited, kill: () => kill() }
+}
+
+/** Write all of `chunk` at the file's position. */
+async function writeAll(file: FileHandle, chunk: Buffer): Promise<void> {
+  for (let at = 0; at < chunk.length; ) {
+    const { bytesWritten } = await file.write(chunk, at, chunk.length - at, null)
+    at += bytesWritten
+  }
 }
 
 /** A new file, 0600 in a private 0700 folder, both removed at once: only the handle keeps it. */
-async function openSpool(section: string) {
-  const dir = await mkdtemp(join(tmpdir(), 'dumpling-'))
+async function openSpool(section: string): Promise<FileHandle> {
+  let dir: string | null = null
+  let file: FileHandle | null = null
   try {
-    return await open(join(dir, `${section}.sql`), 'wx+', 0o600)
-  } finally {
+    dir = await mkdtemp(join(tmpdir(), 'dumpling-'))
+    file = await open(join(dir, `${section}.sql`), 'wx+', 0o600)
     await rm(dir, { recursive: true, force: true })
+    return file
+  } catch (err) {
+    await file?.close().catch(() => {})
+    if (dir) await rm(dir, { recursive: true, force: true }).catch(() => {})
+    throw new Error(
+      `Could not make a temporary file for pg_dump's ${section} output in ${tmpdir()} (${(err as Error).message}). Set TMPDIR to a writable folder.`,
+      { cause: err },
+    )
   }
 }

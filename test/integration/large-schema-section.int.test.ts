@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { gunzipSync } from 'node:zlib'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.js'
@@ -98,6 +99,17 @@ function freshTmp(): string {
   return tmp
 }
 
+/** Descriptors of this process that hold a spool file (unlinked: "(deleted)"). */
+const spoolsHeld = () =>
+  files('/proc/self/fd').flatMap((fd) => {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`)
+      return target.includes(`${tmp}/dumpling-`) ? [target] : []
+    } catch {
+      return []
+    }
+  })
+
 const sessionsLeft = async () =>
   (
     await db.query<{ n: number }>(
@@ -186,6 +198,23 @@ describe.sequential('snapshot: a pg_dump section larger than any buffer', () => 
     expect(await sessionsLeft()).toBe(0)
   }, 30_000)
 
+  it('no temporary file can be made: the run fails at once, says why, and leaves nothing', async () => {
+    largeSection('post-data')
+    process.env.TMPDIR = join(work.dir, 'no-such-tmp')
+    const output = join(work.dir, 'no-spool')
+    const result = await within(
+      runSnapshot({ config: cfg(), outputDir: output, workers: 0 }),
+      15_000,
+    )
+    expect(result.settled).toBe('rejected')
+    expect(result.settled === 'rejected' && result.error).toMatchObject({
+      code: 'dump_failed',
+      message: expect.stringContaining("Could not make a temporary file for pg_dump's"),
+    })
+    expect(files(output)).toEqual([])
+    expect(await sessionsLeft()).toBe(0)
+  })
+
   it('DDL sent during the run with a 17 MB post-data: the snapshot finishes', async () => {
     freshTmp()
     await db.query(
@@ -211,6 +240,13 @@ describe.sequential('snapshot: a pg_dump section larger than any buffer', () => 
       }
       expect(result.settled).toBe('resolved')
       expect(files(tmp)).toEqual([])
+      // The whole section is in the dump: the policy with all of its 17 MB.
+      const dump = gunzipSync(readFileSync(join(work.dir, 'ddl', 'dump.sql.gz'))).toString()
+      expect(dump).toContain('CREATE POLICY large ON public.users')
+      // Both spool files are closed: no descriptor still holds one (Linux's /proc).
+      await new Promise((r) => setTimeout(r, 200))
+      expect(spoolsHeld()).toEqual([])
+      expect(dump).toContain(`'${'x'.repeat(17_000_000)}'`)
     } finally {
       await (alter as Promise<unknown> | null)?.catch(() => {})
       await ddl.end()
