@@ -38,11 +38,14 @@ export function startPgDumpSection(
   exit.catch(() => {})
   const spool = openSpool(section)
   spool.catch(() => {})
-  let stop: (err: Error) => void = () => {}
-  const stopped = new Promise<never>((_, reject) => {
-    stop = reject
+  // Settled once: by success, or by the first failure (pg_dump's own, the spool's, or kill()).
+  let succeed: () => void = () => {}
+  let fail: (err: Error) => void = () => {}
+  const exited = new Promise<void>((resolve, reject) => {
+    succeed = resolve
+    fail = reject
   })
-  stopped.catch(() => {})
+  exited.catch(() => {})
   let released: Promise<void> | null = null
   /**
    * Close the spool file (unlinked already): its space goes back to the system. A read-back
@@ -61,7 +64,7 @@ export function startPgDumpSection(
     child.stdout?.destroy()
     taken.destroy()
     output.destroy()
-    stop(reason ?? new Error(`${name} was stopped.`))
+    fail(reason ?? new Error(`${name} was stopped.`))
     release()
   }
   // Read from now on, into a small buffer until the file is open (a few milliseconds):
@@ -73,15 +76,15 @@ export function startPgDumpSection(
   const spooled = spool.then(async (file) => {
     for await (const chunk of taken) await writeAll(file, chunk as Buffer)
   })
-  // No file (an unwritable temp folder, a full disk): pg_dump must not wait on a pipe nobody reads.
+  // The first failure is the cause (a spool that fails first makes pg_dump die of a broken
+  // pipe only later), and it stops the rest: pg_dump must not wait on a pipe nobody reads,
+  // and a failed pg_dump is not kept waiting for a spool file still being opened.
+  exit.catch((err: Error) => kill(err))
   spooled.catch((err: Error) => kill(err))
-  const finished = Promise.allSettled([exit, spooled]).then(([ended, written]) => {
-    // A spool that failed first is the cause: pg_dump then only dies of a broken pipe.
-    if (written.status === 'rejected') throw written.reason
-    if (ended.status === 'rejected') throw ended.reason
-  })
-  const exited = Promise.race([finished, stopped])
-  exited.catch(() => kill())
+  Promise.all([exit, spooled]).then(
+    () => succeed(),
+    () => {},
+  )
   async function* read(): AsyncGenerator<Buffer> {
     try {
       await exited
@@ -93,6 +96,8 @@ export function startPgDumpSection(
     }
   }
   const output = Readable.from(read(), { objectMode: false })
+  // Also when the output is dropped before anyone read it.
+  output.once('close', release)
   return { output, exited, kill: () => kill() }
 }
 
