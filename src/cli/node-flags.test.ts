@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { cliNodeFlags } from './node-flags.js'
 
 describe('cliNodeFlags', () => {
@@ -13,6 +13,7 @@ describe('cliNodeFlags', () => {
 
   it('reads any flags, and refuses a first line that is not `env -S node`', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dumpling-flags-'))
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }))
     const with2 = join(dir, 'a.js')
     writeFileSync(with2, '#!/usr/bin/env -S node --single-threaded --max-old-space-size=512\n')
     expect(cliNodeFlags(with2)).toEqual(['--single-threaded', '--max-old-space-size=512'])
