@@ -7,17 +7,13 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { parseArgs } from 'node:util'
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
-import { Pool } from 'undici'
 import { freePort, startServeProcess } from '../slack/serve-process.js'
-import {
-  commandBody,
-  type SlackStandIn,
-  signedHeaders,
-  startSlackStandIn,
-} from '../slack/slack-stand-in.js'
+import { commandBody, signedHeaders, startSlackStandIn } from '../slack/slack-stand-in.js'
 import type { Manifest } from '../snapshot/manifest.js'
 import { createS3Storage } from '../storage/s3-storage.js'
 import { type BenchS3, startBenchS3 } from './bench-s3.js'
+import { createRawSender, encodeRequest, type RawSender } from './raw-sender.js'
+import { type ReplyCatcher, startReplyCatcher } from './reply-catcher.js'
 import { formatPhases } from './serve-phases.js'
 
 export const serveBenchHelp = `Usage: npm run bench -- --serve [--requests N] [--concurrency N] [--warmup N] [--profile DIR]
@@ -83,8 +79,11 @@ export async function runServeBench(argv: string[]): Promise<number> {
   try {
     const s3 = await startBenchS3(join(dir, 's3'))
     cleanups.unshift(s3.stop)
+    // Slack's Web API (the audit channel's posts) and, apart, the response_urls the replies go to.
     const slack = await startSlackStandIn()
     cleanups.unshift(slack.close)
+    const replies = await startReplyCatcher()
+    cleanups.unshift(replies.close)
     const users = Array.from({ length: 100 }, (_, i) => `U0BENCH${String(i).padStart(3, '0')}`)
     const configPath = join(dir, 'dumpling.yml')
     await writeFile(
@@ -124,16 +123,15 @@ slack:
     const base = serve.base
     await serve.ready()
 
-    // Bodies and response_urls are made before the clock starts; each request is still
-    // signed (timestamp and HMAC) just before it is sent, as Slack does.
+    // Every request is signed and encoded before the clock starts (re-signed if it waited
+    // over 4 minutes, within Slack's 5). The timing runs from its write to its reply.
     const planned = Array.from({ length: warmup + requests }, (_, i) =>
-      planRequest(slack, users[i % users.length] ?? 'U0', i),
+      planRequest(replies, signingSecret, users[i % users.length] ?? 'U0', i),
     )
-    const sender = createSender(base)
-    cleanups.unshift(sender.close)
-    const toServe = (body: string, headers: Record<string, string>) =>
-      sender.post('/slack/events', body, headers)
-    await warmGenerator(slack, signingSecret, concurrency)
+    const sender = createRawSender(Number(new URL(base).port))
+    cleanups.unshift(async () => sender.close())
+    const toServe = (p: Planned) => sender.send(freshRequest(p, signingSecret))
+    await warmGenerator(replies, signingSecret, concurrency)
     /** Sends requests [from, to) of the plan, `concurrency` at a time. */
     const send = async (from: number, to: number) => {
       const results: Result[] = []
@@ -141,8 +139,7 @@ slack:
       const worker = async () => {
         while (next < to) {
           const i = next++
-          const r = await oneRequest(toServe, slack, signingSecret, planned[i] as Planned, i - from)
-          results.push(r)
+          results.push(await oneRequest(toServe, replies, planned[i] as Planned, i - from))
         }
       }
       await Promise.all(Array.from({ length: concurrency }, worker))
@@ -193,12 +190,14 @@ slack:
 
 interface Planned {
   responseId: string
-  responseUrl: string
   body: string
+  /** Head and body, signed at `signedAt` (ms since the epoch). */
+  request: Buffer
+  signedAt: number
 }
 
-function planRequest(slack: SlackStandIn, user: string, i: number): Planned {
-  const response = slack.responseUrl()
+function planRequest(replies: ReplyCatcher, secret: string, user: string, i: number): Planned {
+  const response = replies.responseUrl()
   const body = commandBody({
     text: 'latest',
     team_id: 'T0BENCH',
@@ -207,22 +206,36 @@ function planRequest(slack: SlackStandIn, user: string, i: number): Planned {
     trigger_id: `bench.${i}.${response.id}`,
     response_url: response.url,
   })
-  return { responseId: response.id, responseUrl: response.url, body }
+  return { responseId: response.id, body, ...signRequest(secret, body) }
+}
+
+function signRequest(secret: string, body: string): { request: Buffer; signedAt: number } {
+  return {
+    request: encodeRequest(slackPath, signedHeaders(secret, body), body),
+    signedAt: Date.now(),
+  }
+}
+
+const slackPath = '/slack/events'
+
+/** Slack refuses timestamps over 5 minutes old; a plan that waited 4 is signed again. */
+function freshRequest(p: Planned, secret: string): Buffer {
+  if (Date.now() - p.signedAt > 4 * 60_000) Object.assign(p, signRequest(secret, p.body))
+  return p.request
 }
 
 async function oneRequest(
-  post: (body: string, headers: Record<string, string>) => Promise<number>,
-  slack: SlackStandIn,
-  secret: string,
+  send: (planned: Planned) => Promise<number>,
+  replies: ReplyCatcher,
   planned: Planned,
   i: number,
 ): Promise<Result> {
-  const reply = slack.waitForReplyText(planned.responseId, 10_000)
+  const reply = replies.waitForReplyText(planned.responseId, 10_000)
   // Awaited only after a 200; a failed request must not leave it rejecting unheard.
   reply.catch(() => {})
   const t0 = performance.now()
   try {
-    const status = await post(planned.body, signedHeaders(secret, planned.body))
+    const status = await send(planned)
     const ackMs = performance.now() - t0
     if (status !== 200) return { i, ackMs, replyMs: Number.NaN, error: `HTTP ${status}` }
     const text = await reply
@@ -240,46 +253,18 @@ async function oneRequest(
   }
 }
 
-/**
- * Kept-alive connections to serve, as Slack's own senders keep them, through undici's
- * Pool (its request(), not fetch): fetch cost the load generator about 0.6 ms more CPU
- * per request than node:http, and node:http more than undici, on cores serve shares.
- * An idle one is closed after 4 s, before the server's 5 s keep-alive timeout can close
- * it under a request (that race showed as "read ECONNRESET").
- */
-function createSender(origin: string): {
-  post(path: string, body: string, headers: Record<string, string>): Promise<number>
-  close(): Promise<void>
-} {
-  const pool = new Pool(origin, {
-    connections: 256,
-    keepAliveTimeout: 4000,
-    keepAliveMaxTimeout: 4000,
-  })
-  return {
-    /** POST a body; resolves with the status once the answer is read. */
-    async post(path, body, headers) {
-      const res = await pool.request({ path, method: 'POST', headers, body })
-      await res.body.dump()
-      return res.statusCode
-    },
-    close: () => pool.close(),
-  }
-}
-
 /** Requests the load generator sends to warm its own code, before any to serve. */
 const generatorWarmup = 300
 
 /**
  * Warms the load generator's own code (V8 compiles it on first use: the first 50
  * requests cost it 3-4 ms of CPU each, on the cores serve shares) before any request
- * goes to serve: the same signing, posting, waiting for and checking of replies, but
- * sent to the Slack stand-in, which acks them, with a canned reply posted to each
+ * goes to serve: the same signing, sending, waiting for and checking of replies, but
+ * sent to the reply catcher, which acks them, with a canned reply posted to each
  * response_url from here. Serve sees none of it; its warm-up is `--warmup`.
  */
-async function warmGenerator(slack: SlackStandIn, secret: string, concurrency: number) {
-  const sender = createSender(new URL(slack.apiUrl).origin)
-  const ackPath = new URL(slack.apiUrl).pathname
+async function warmGenerator(replies: ReplyCatcher, secret: string, concurrency: number) {
+  const sender: RawSender = createRawSender(Number(new URL(replies.origin).port))
   const canned = JSON.stringify({
     response_type: 'ephemeral',
     text: '<http://127.0.0.1/?X-Amz-Signature=0|Download dump.sql.gz>',
@@ -289,19 +274,19 @@ async function warmGenerator(slack: SlackStandIn, secret: string, concurrency: n
   let failed = 0
   const worker = async () => {
     while (next < generatorWarmup) {
-      const planned = planRequest(slack, 'U0WARM', next++)
-      const replyPath = new URL(planned.responseUrl).pathname
-      const ackThenReply = async (body: string, headers: Record<string, string>) => {
-        const status = await sender.post(ackPath, body, headers)
-        void sender.post(replyPath, canned, json).catch(() => {})
+      const planned = planRequest(replies, secret, 'U0WARM', next++)
+      const reply = encodeRequest(`/response/${planned.responseId}`, json, canned)
+      const ackThenReply = async (p: Planned) => {
+        const status = await sender.send(freshRequest(p, secret))
+        void sender.send(reply).catch(() => {})
         return status
       }
-      const r = await oneRequest(ackThenReply, slack, secret, planned, 0)
+      const r = await oneRequest(ackThenReply, replies, planned, 0)
       if (r.error !== null) failed++
     }
   }
   await Promise.all(Array.from({ length: concurrency }, worker))
-  await sender.close()
+  sender.close()
   if (failed > 0) throw new Error(`the load generator's warm-up failed on ${failed} requests`)
 }
 
@@ -348,7 +333,7 @@ export function formatServeReport(
       ? `Warm-up: ${warmup} requests sent the same way before these, not timed and not counted here (${cpu.warmup.errors} errors)\n`
       : 'Warm-up: none (the first requests reach a cold process; --warmup N sends N untimed first)\n'
   const generatorLine = cpu
-    ? `Load generator: warmed on ${generatorWarmup} requests of its own to the Slack stand-in first (serve sees none); s3rver on ${s3Warmup} PUTs outside audit/ before serve starts\n`
+    ? `Load generator: requests signed before the clock starts; warmed on ${generatorWarmup} requests of its own to the reply catcher first (serve sees none); s3rver on ${s3Warmup} PUTs outside audit/ before serve starts\n`
     : ''
   const warmLine =
     cpu && warmup === 0
