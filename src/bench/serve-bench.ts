@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { constants, readFileSync } from 'node:fs'
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -77,7 +77,9 @@ export async function runServeBench(argv: string[]): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'dumpling-serve-bench-'))
   const cleanups: Array<() => Promise<unknown>> = [() => rm(dir, { recursive: true, force: true })]
   try {
-    const s3 = await startBenchS3(join(dir, 's3'))
+    const s3Dir = await memoryFolder()
+    cleanups.unshift(() => rm(s3Dir, { recursive: true, force: true }))
+    const s3 = await startBenchS3(s3Dir)
     cleanups.unshift(s3.stop)
     // Slack's Web API (the audit channel's posts) and, apart, the response_urls the replies go to.
     const slack = await startSlackStandIn()
@@ -440,6 +442,20 @@ async function readAudit(s3: BenchS3): Promise<{ objects: number; links: number 
   } while (token)
   client.destroy()
   return { objects, links }
+}
+
+/**
+ * s3rver's folder: in memory (/dev/shm) where there is one, else under the temp folder.
+ * S3 keeps its objects on other machines; s3rver's files on this machine's disk cost
+ * the cores serve shares journal and block work that S3 never puts there.
+ */
+async function memoryFolder(): Promise<string> {
+  const shm = '/dev/shm'
+  const base = await access(shm, constants.W_OK).then(
+    () => shm,
+    () => tmpdir(),
+  )
+  return mkdtemp(join(base, 'dumpling-serve-bench-s3-'))
 }
 
 /** User + system CPU of a process so far, from /proc (Linux); NaN elsewhere. */
