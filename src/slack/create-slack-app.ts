@@ -169,6 +169,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
     linkSeconds,
     now: deps.now ?? (() => new Date()),
     phases: deps.phases,
+    track,
   })
 
   return {

@@ -491,6 +491,45 @@ describe('setup errors', () => {
 })
 
 describe('health', () => {
+  it('on stop, finishes the reply of a command whose listener has returned (its audit write was slow)', async () => {
+    let releaseWrite = () => {}
+    let slowApp: SlackServer | undefined
+    const writeStarted = new Promise<void>((started) => {
+      const slow: SnapshotStorage = {
+        ...storage,
+        async putAuditObject(key, body) {
+          started()
+          await new Promise<void>((resolve) => {
+            releaseWrite = resolve
+          })
+          await storage.putAuditObject(key, body)
+        },
+      }
+      slowApp = createSlackApp({
+        config,
+        storage: slow,
+        audit: createAuditWriter({ storage: slow, log }),
+        jobs: createJobs({ config, storage: slow, log }),
+        log,
+      })
+    })
+    const app = slowApp as SlackServer
+    const to = `http://127.0.0.1:${(await app.start(0)).port}`
+    const { status, responseUrl } = await command('status', dev, to)
+    expect(status).toBe(200)
+    await writeStarted
+    let stopped = false
+    const stopping = app.stop().then(() => {
+      stopped = true
+    })
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(stopped).toBe(false)
+    expect(stub.posts.filter((p) => p.path === new URL(responseUrl).pathname)).toHaveLength(0)
+    releaseWrite()
+    await stopping
+    expect(stub.posts.filter((p) => p.path === new URL(responseUrl).pathname)).toHaveLength(1)
+  })
+
   it('serves /healthz and /readyz', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200)
     expect((await fetch(`${base}/readyz`)).status).toBe(200)

@@ -61,6 +61,12 @@ export interface DumpCommandDeps {
   now: () => Date
   /** Bench-only: when each command reached each step (numbers only). */
   phases?: PhaseRecorder | undefined
+  /**
+   * Told of each command's work after its ack (audit, link, reply; a refresh's result),
+   * which then goes on after the listener returns; shutdown waits for it. Without it
+   * the listener waits for the work itself.
+   */
+  track?: (work: Promise<unknown>) => void
 }
 
 /** A response_url takes posts for 30 minutes; after that a refresh result goes by direct message. */
@@ -71,6 +77,9 @@ type Args = SlackCommandMiddlewareArgs & AllMiddlewareArgs
 /**
  * `/dump`: ack at once (Slack's deadline is 3 s), then check, audit and answer
  * through the command's response_url, ephemerally. A duplicate delivery is acked and ignored.
+ * The listener returns once the work is started (handed to `deps.track`), so Bolt's
+ * per-request objects die young instead of surviving garbage collections for the
+ * command's whole life (README, "The Slack app under load").
  */
 export function createDumpCommand(deps: DumpCommandDeps) {
   return async ({ command, ack, client }: Args): Promise<void> => {
@@ -81,28 +90,41 @@ export function createDumpCommand(deps: DumpCommandDeps) {
       deps.log.info({ user: command.user_id }, 'duplicate delivery ignored')
       return
     }
-    const who: Requester = {
-      team: command.team_id || null,
-      enterprise: command.enterprise_id || null,
-      user: command.user_id,
-      channel: command.channel_id,
-    }
-    const parsed = parseCommand(command.text)
-    const answer = async (r: Reply) => {
-      mark?.('replySent')
-      const sent = await send(deps.responses, command.response_url, r, deps.log)
-      mark?.('replyAnswered')
-      return sent
-    }
-    try {
-      const request = { who, parsed, text: command.text.trim(), answer, client, mark }
-      const tail = await deps.limit(() => handle(deps, request))
-      // A refresh waits for its snapshot outside the limit.
-      await tail?.()
-    } catch (err) {
-      deps.log.error({ err: safeError(err), verb: parsed.kind }, 'dump command failed')
-      await answer(failedReply(`\`/dump ${parsed.kind}\``))
-    }
+    // Never rejects: every failure is logged and answered inside.
+    const work = answerCommand(deps, command, client, mark)
+    if (deps.track) deps.track(work)
+    else await work
+  }
+}
+
+async function answerCommand(
+  deps: DumpCommandDeps,
+  command: Args['command'],
+  client: webApi.WebClient,
+  mark: Request['mark'],
+): Promise<void> {
+  const who: Requester = {
+    team: command.team_id || null,
+    enterprise: command.enterprise_id || null,
+    user: command.user_id,
+    channel: command.channel_id,
+  }
+  const parsed = parseCommand(command.text)
+  const responseUrl = command.response_url
+  const answer = async (r: Reply) => {
+    mark?.('replySent')
+    const sent = await send(deps.responses, responseUrl, r, deps.log)
+    mark?.('replyAnswered')
+    return sent
+  }
+  try {
+    const request = { who, parsed, text: command.text.trim(), answer, client, mark }
+    const tail = await deps.limit(() => handle(deps, request))
+    // A refresh waits for its snapshot outside the limit.
+    await tail?.()
+  } catch (err) {
+    deps.log.error({ err: safeError(err), verb: parsed.kind }, 'dump command failed')
+    await answer(failedReply(`\`/dump ${parsed.kind}\``))
   }
 }
 
