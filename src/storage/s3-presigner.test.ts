@@ -73,6 +73,14 @@ describe('createS3Presigner', () => {
     const second = await presign(input(id), { expiresIn: 180, signingDate })
     expect(second).toContain('AKIDSECOND')
     expect(second).toBe(await expected())
+    // A session token appears, then goes again: its pair takes and leaves its place.
+    const withToken = { ...current, accessKeyId: 'AKIDTHIRD', sessionToken: 'Fwo/GZX+token=' }
+    current = withToken
+    const third = await presign(input(id), { expiresIn: 180, signingDate })
+    expect(third).toContain('X-Amz-Security-Token=Fwo%2FGZX%2Btoken%3D')
+    expect(third).toBe(await expected())
+    current = { accessKeyId: 'AKIDFOURTH', secretAccessKey: 'fourth-secret', expiration }
+    expect(await presign(input(id), { expiresIn: 180, signingDate })).toBe(await expected())
   })
 
   it.each([

@@ -145,33 +145,44 @@ async function fastSigner(
   const prefix = formatUrl({ ...probe, query: {} })
   const head = `${probe.method}\n${probe.path}\n`
   const tail = `\n${canonicalHeaders}\n\n${signedHeaders}\n${payloadHash}`
+  // The pairs' order depends on their names only: sorted once for links with and without a
+  // session token, not per link. A number stands for the link's own pair at that index.
+  const layouts = new Map<boolean, Layout>()
+  const layoutOf = (withToken: boolean): Layout => {
+    let layout = layouts.get(withToken)
+    if (!layout) {
+      layout = layoutFor(fixedEntries, withToken ? perLinkNames : perLinkNames.slice(0, 3))
+      layouts.set(withToken, layout)
+    }
+    return layout
+  }
+  let credential = { of: '', escaped: '' }
 
   const sign: FastSign = async (signingDate, expiresIn) => {
     const creds = await credentials()
     const longDate = longDateOf(signingDate)
     const shortDate = longDate.slice(0, 8)
     const scope = `${shortDate}/${region}/${service}/aws4_request`
-    const varying: Record<string, string | undefined> = {
-      'X-Amz-Credential': `${creds.accessKeyId}/${scope}`,
-      'X-Amz-Date': longDate,
-      'X-Amz-Expires': String(expiresIn),
-      'X-Amz-Security-Token': creds.sessionToken || undefined,
-    }
-    const entries = [...fixedEntries]
-    for (const [name, value] of Object.entries(varying)) {
-      if (value !== undefined) entries.push(pair(name, value))
-    }
-    const canonicalQuery = entries
-      .map((e) => e[1])
-      .sort(byName)
-      .join('&')
-    const hashed = createHash('sha256').update(`${head}${canonicalQuery}${tail}`).digest('hex')
+    const of = `${creds.accessKeyId}/${scope}`
+    if (credential.of !== of) credential = { of, escaped: escapeUri(of) }
+    const token = creds.sessionToken || undefined
+    // In the order of perLinkNames; the signature goes last.
+    const own = [
+      `X-Amz-Credential=${credential.escaped}`,
+      `X-Amz-Date=${longDate}`,
+      `X-Amz-Expires=${expiresIn}`,
+      token === undefined ? '' : `X-Amz-Security-Token=${escapeUri(token)}`,
+      '',
+    ]
+    const layout = layoutOf(token !== undefined)
+    const hashed = createHash('sha256')
+      .update(`${head}${fill(layout.canonical, own)}${tail}`)
+      .digest('hex')
     const signature = createHmac('sha256', keys.get(creds, shortDate, region, service))
       .update(`AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${hashed}`)
       .digest('hex')
-    entries.push(['X-Amz-Signature', `X-Amz-Signature=${signature}`])
-    entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    return `${prefix}?${entries.map((e) => e[1]).join('&')}`
+    own[4] = `X-Amz-Signature=${signature}`
+    return `${prefix}?${fill(layout.url, own)}`
   }
   // The SDK's own signature for the same time is the test: any difference, and the SDK signs.
   const ours = new URL(await sign(probeDate, 180))
@@ -179,11 +190,43 @@ async function fastSigner(
   return ours.href === theirs.href ? sign : null
 }
 
-/** Pairs `name=value` in the order of their (escaped) names, as SigV4 sorts them. */
-function byName(a: string, b: string): number {
-  const x = a.slice(0, a.indexOf('='))
-  const y = b.slice(0, b.indexOf('='))
-  return x < y ? -1 : x > y ? 1 : 0
+/** The per-link parameters, in the order a link's own pairs are passed to `fill`. */
+const perLinkNames = ['X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Security-Token']
+
+/** A link's pairs in order: fixed `name=value` text, or the index of one of its own. */
+interface Layout {
+  /** By escaped name, as SigV4's canonical query sorts them; without the signature. */
+  canonical: Array<string | number>
+  /** By name, as the SDK's formatUrl writes them; the signature included. */
+  url: Array<string | number>
+}
+
+function layoutFor(fixed: Entry[], own: string[]): Layout {
+  const parts = (entries: Array<[string, string | number]>) => entries.map((e) => e[1])
+  const all: Array<[string, string | number]> = [
+    ...fixed,
+    ...own.map((n, i): [string, number] => [n, i]),
+  ]
+  const byEscaped = [...all].sort((a, b) => compare(escapeUri(a[0]), escapeUri(b[0])))
+  const withSignature: Array<[string, string | number]> = [...all, ['X-Amz-Signature', 4]]
+  return {
+    canonical: parts(byEscaped),
+    url: parts(withSignature.sort((a, b) => compare(a[0], b[0]))),
+  }
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** The pairs of a layout joined with `&`, a link's own in their places. */
+function fill(layout: Array<string | number>, own: string[]): string {
+  let out = ''
+  for (let i = 0; i < layout.length; i++) {
+    const part = layout[i] as string | number
+    out += (i === 0 ? '' : '&') + (typeof part === 'number' ? own[part] : part)
+  }
+  return out
 }
 
 /** Run the command through the client's stack up to signing, and keep the request it built. */
