@@ -15,6 +15,8 @@ export interface RawSender {
 
 /** An idle connection unused this long is closed, before serve's 5 s keep-alive timeout can close it under a request. */
 const idleMs = 4000
+/** A request with no answer for this long fails (counted among the errors) instead of hanging the bench. */
+const answerMs = 10_000
 
 export function createRawSender(port: number, host = '127.0.0.1'): RawSender {
   const idle: Connection[] = []
@@ -64,6 +66,10 @@ class Connection {
   send(request: Buffer): Promise<number> {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject }
+      this.socket.setTimeout(answerMs, () => {
+        this.fail(new Error(`no answer within ${answerMs / 1000} s`))
+        this.destroy()
+      })
       this.socket.write(request)
     })
   }
@@ -89,6 +95,7 @@ class Connection {
       return
     }
     this.buffered = null
+    this.socket.setTimeout(0)
     this.lastUsed = performance.now()
     if (head.close) this.destroy()
     const waiting = this.waiting

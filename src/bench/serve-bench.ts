@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { constants, readFileSync } from 'node:fs'
+import { constants, readFileSync, rmSync } from 'node:fs'
 import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -76,8 +76,25 @@ export async function runServeBench(argv: string[]): Promise<number> {
   }
   const dir = await mkdtemp(join(tmpdir(), 'dumpling-serve-bench-'))
   const cleanups: Array<() => Promise<unknown>> = [() => rm(dir, { recursive: true, force: true })]
+  const runCleanups = async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup().catch(() => {})
+  }
+  // Ctrl-C or SIGTERM: stop serve and s3rver and remove the folders (s3rver's may be in
+  // /dev/shm, which keeps it until reboot), then exit as a signal would.
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nbench: ${signal}, stopping serve and s3rver…\n`)
+    void runCleanups().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+  }
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
+  const removeOnExit = new Set<string>([dir])
+  const removeFolders = () => {
+    for (const folder of removeOnExit) rmSync(folder, { recursive: true, force: true })
+  }
+  process.once('exit', removeFolders)
   try {
     const s3Dir = await memoryFolder()
+    removeOnExit.add(s3Dir)
     cleanups.unshift(() => rm(s3Dir, { recursive: true, force: true }))
     const s3 = await startBenchS3(s3Dir)
     cleanups.unshift(s3.stop)
@@ -186,7 +203,10 @@ slack:
     )
     return 0
   } finally {
-    for (const cleanup of cleanups) await cleanup().catch(() => {})
+    await runCleanups()
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
+    process.off('exit', removeFolders)
   }
 }
 

@@ -223,7 +223,12 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
       await starting?.catch(() => {})
       await app.stop().catch((err: Error) => log.warn({ name: err.name }, 'receiver stop failed'))
       await jobs.stop()
-      await withTimeout(Promise.allSettled([...inFlight]), drainMs)
+      // Until the set is empty: a command's work is tracked only once its ack is written
+      // (in Socket Mode, after a WebSocket write), which may be after this started.
+      const until = performance.now() + drainMs
+      while (inFlight.size > 0 && performance.now() < until) {
+        await withTimeout(Promise.allSettled([...inFlight]), until - performance.now())
+      }
       await withTimeout(auditChannel.settle(), drainMs)
       responses.close()
       log.info('dumpling serve stopped')
