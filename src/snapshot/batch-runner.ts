@@ -20,7 +20,7 @@ export interface BatchRunner {
   close(): Promise<void>
 }
 
-/** On the main thread, compressing on the thread pool: for one core, or when no worker script is built. */
+/** On the main thread (zlib compresses on the thread pool, ISA-L here): for one core, or when no worker script is built. */
 export function createInlineRunner(key: string, compression: BatchCompression): BatchRunner {
   const compile = createCompiler(key)
   const compressor = createBatchCompressor(compression)
