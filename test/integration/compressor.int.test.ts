@@ -158,3 +158,22 @@ describe('snapshot.compressor without the ISA-L addon', () => {
     )
   })
 })
+
+describe('snapshot.compressor in dumpling.yml', () => {
+  it('refuses an unknown compressor, naming the line and the choices', () => {
+    expect(() =>
+      loadConfig({
+        path: configWith('fast'),
+        env: { DUMPLING_SOURCE_URL: source.url, DUMPLING_ANON_KEY: testKey },
+      }),
+    ).toThrow(/fast\.yml:5:\d+: snapshot\.compressor: .*"auto"\|"isa-l"\|"zlib"/)
+  })
+
+  it('defaults to auto', () => {
+    const config = loadConfig({
+      path: work.write('plain.yml', `rules: ${JSON.stringify(rulesPath)}\n`),
+      env: {},
+    })
+    expect(config.snapshot.compressor).toBe('auto')
+  })
+})
