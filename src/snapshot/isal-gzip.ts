@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** The ISA-L addon (native/isal-gzip/isal-gzip.c, built into dist/native by `npm run build`). */
@@ -12,12 +11,10 @@ export interface IsalGzip {
 
 export const isalAddonFile = 'isal-gzip.node'
 
-/** dist/native, next to this module's folder (dist/) or, when running from src/, in dist/. */
+/** dist/native: next to this module's folder (dist/), or the build's when running from src/ (vitest). */
 export function defaultNativeDir(): string {
-  const candidates = ['../native/', '../../dist/native/'].map((c) =>
-    fileURLToPath(new URL(c, import.meta.url)),
-  )
-  return candidates.find((dir) => existsSync(join(dir, isalAddonFile))) ?? (candidates[0] as string)
+  const relative = import.meta.url.endsWith('.ts') ? '../../dist/native/' : '../native/'
+  return fileURLToPath(new URL(relative, import.meta.url))
 }
 
 /**
