@@ -1,14 +1,21 @@
 # Dumpling: `dumpling serve` by default; `dumpling snapshot` for a container job
 # (ECS task, Kubernetes Job or CronJob). See README, "Docker image".
 
-# --- build: compile TypeScript --------------------------------------------------
+# --- build: compile TypeScript and the ISA-L gzip addon ----------------------------
 FROM node:22-bookworm-slim AS build
+# A C compiler and ISA-L's headers for native/isal-gzip (README, "Fast compression").
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev libisal-dev \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/build-native.mjs ./scripts/
+COPY native ./native
 COPY src ./src
-RUN npm run build
+# The build skips the addon when it cannot make it; the image must have it.
+RUN npm run build && test -f dist/native/isal-gzip.node
 
 # --- runtime --------------------------------------------------------------------
 FROM node:22-bookworm-slim
@@ -17,7 +24,8 @@ FROM node:22-bookworm-slim
 # restore needs the server binaries (initdb, pg_ctl, postgres). Empty: Debian's
 # own PostgreSQL (15 on bookworm). A number (e.g. 17): that major from the
 # PostgreSQL project's apt repository (PGDG), set up by the script Debian's
-# postgresql-common package ships for it.
+# postgresql-common package ships for it. libisal2: the ISA-L library the
+# snapshot's gzip addon (dist/native/isal-gzip.node) loads.
 ARG PG_MAJOR=""
 
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
@@ -29,12 +37,14 @@ RUN apt-get update \
     else \
       apt-get install -y --no-install-recommends postgresql postgresql-client; \
     fi \
+ && apt-get install -y --no-install-recommends libisal2 \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+# dist/ holds dist/native/isal-gzip.node, the ISA-L addon (it links libisal2, above).
 COPY --from=build /app/dist ./dist
 RUN chmod 0755 dist/cli/index.js && ln -s /app/dist/cli/index.js /usr/local/bin/dumpling
 

@@ -2,6 +2,7 @@ import { availableParallelism, userInfo } from 'node:os'
 import { resolve } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import { AppError } from '../errors.js'
+import { compressionLabel } from '../snapshot/batch-compressor.js'
 import type { Manifest } from '../snapshot/manifest.js'
 import type { SnapshotEvent } from '../snapshot/run-snapshot.js'
 import { startTransformThreads } from '../snapshot/transform-threads.js'
@@ -147,5 +148,6 @@ function createProgress(cli: Cli): { onEvent: (e: SnapshotEvent) => void; stop: 
 function summary(manifest: Manifest): string {
   const rows = manifest.tables.reduce((n, t) => n + t.rows, 0)
   const seconds = manifest.durationMs / 1000
-  return `Snapshot ${manifest.id}: ${manifest.tables.length} tables, ${rows.toLocaleString('en')} rows, ${mb(manifest.dump.bytes)} compressed, in ${seconds.toFixed(1)} s.`
+  const by = manifest.dump.compressor ? ` (${compressionLabel(manifest.dump.compressor)})` : ''
+  return `Snapshot ${manifest.id}: ${manifest.tables.length} tables, ${rows.toLocaleString('en')} rows, ${mb(manifest.dump.bytes)} compressed${by}, in ${seconds.toFixed(1)} s.`
 }

@@ -24,7 +24,7 @@ export interface Config {
   rules: Rules
   /** `file:line:col` of a rule, for messages (`['tables', 'public.users', 'columns', 'email']`). */
   locateRule(path: readonly PropertyKey[]): string
-  snapshot: { jobs: number; workers: number }
+  snapshot: ConfigFile['snapshot']
   restore: RestoreSettings
   /** `DUMPLING_ANON_KEY`; null when unset (only commands that transform need it). */
   anonKey: string | null

@@ -1,14 +1,10 @@
-import { promisify } from 'node:util'
 import type { Worker } from 'node:worker_threads'
-import { gzip } from 'node:zlib'
 import { createCompiler } from '../transformers/index.js'
-import { batchGzipOptions } from './gzip-options.js'
+import { type BatchCompression, createBatchCompressor } from './batch-compressor.js'
 import type { FieldTransform } from './row-rewriter.js'
 import { type BatchPlan, compilePlan, transformBatch } from './transform-batch.js'
 import { startTransformThreads } from './transform-threads.js'
 import type { BatchRequest, BatchResponse, KeyMessage } from './transform-worker.js'
-
-const gzipAsync = promisify(gzip)
 
 export interface BatchResult {
   /** One gzip member holding one complete COPY block. */
@@ -24,9 +20,10 @@ export interface BatchRunner {
   close(): Promise<void>
 }
 
-/** On the main thread, compressing on the thread pool: for one core, or when no worker script is built. */
-export function createInlineRunner(key: string): BatchRunner {
+/** On the main thread (zlib compresses on the thread pool, ISA-L here): for one core, or when no worker script is built. */
+export function createInlineRunner(key: string, compression: BatchCompression): BatchRunner {
   const compile = createCompiler(key)
+  const compressor = createBatchCompressor(compression)
   const plans = new Map<string, FieldTransform[]>()
   return {
     async run(plan, raw) {
@@ -36,7 +33,7 @@ export function createInlineRunner(key: string): BatchRunner {
         plans.set(plan.id, transforms)
       }
       const { block, rows } = transformBatch(plan, transforms, raw)
-      return { gz: await gzipAsync(block, batchGzipOptions), rows, bytes: block.length }
+      return { gz: await compressor.async(block), rows, bytes: block.length }
     },
     async close() {},
   }
@@ -63,6 +60,7 @@ interface Slot {
  */
 export function createWorkerRunner(
   key: string,
+  compression: BatchCompression,
   threads: number,
   started: Worker[] = [],
 ): BatchRunner {
@@ -99,7 +97,7 @@ export function createWorkerRunner(
 
   const slots: Slot[] = workers.map((worker) => {
     const slot: Slot = { worker, plans: new Set(), task: null }
-    worker.postMessage({ key } satisfies KeyMessage)
+    worker.postMessage({ key, compression } satisfies KeyMessage)
     slot.worker.on('message', (response: BatchResponse) => {
       const task = slot.task
       slot.task = null

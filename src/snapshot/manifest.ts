@@ -18,7 +18,17 @@ export interface Manifest {
   schemaFingerprint: string
   rulesHash: string
   tables: ManifestTable[]
-  dump: { file: 'dump.sql.gz'; compression: 'gzip'; bytes: number; sha256: string }
+  dump: {
+    file: 'dump.sql.gz'
+    compression: 'gzip'
+    bytes: number
+    sha256: string
+    /**
+     * What compressed the rows' gzip members (pg_dump's sections are zlib level 1).
+     * Absent in manifests written before it was recorded: zlib level 1.
+     */
+    compressor?: { name: 'isa-l' | 'zlib'; level: number }
+  }
   durationMs: number
   /** What was proven before publishing (issue 6); absent in snapshots taken without the pipeline. */
   verified?: Verification

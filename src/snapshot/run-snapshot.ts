@@ -12,6 +12,7 @@ import { formatProblems } from '../rules/format-problems.js'
 import type { SnapshotUpload } from '../storage/storage.js'
 import { createCompiler } from '../transformers/index.js'
 import { toolVersion } from '../version.js'
+import { type BatchCompression, chooseCompression } from './batch-compressor.js'
 import { type BatchRunner, createInlineRunner, createWorkerRunner } from './batch-runner.js'
 import { copyAll } from './copy-all.js'
 import { createDumpWriter, type DumpWriter } from './dump-writer.js'
@@ -52,6 +53,11 @@ export interface SnapshotOptions {
    * need) and ends them, whatever happens.
    */
   threads?: Worker[]
+  /**
+   * The folder holding the ISA-L addon (isal-gzip.node); default dist/native.
+   * An empty folder runs the snapshot as on a machine without ISA-L.
+   */
+  nativeDir?: string
   /** Abort the run (SIGINT, SIGTERM): every session ends and nothing is left behind. */
   signal?: AbortSignal
   /** `--verify`: check the finished dump inside the same snapshot; a throw keeps nothing. */
@@ -79,7 +85,9 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
   let target: SnapshotTarget
   let key: string
   let url: string
+  let compression: BatchCompression
   try {
+    compression = chooseCompression(config.snapshot.compressor, options.nativeDir)
     target = resolveTarget(options)
     key = requireAnonKey(config)
     url = requireSourceUrl(config)
@@ -91,7 +99,13 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
   const emit = options.onEvent ?? (() => {})
   const started = new Date()
 
-  const runner = createRunner(key, options.workers ?? config.snapshot.workers, threads, emit)
+  const runner = createRunner(
+    key,
+    compression,
+    options.workers ?? config.snapshot.workers,
+    threads,
+    emit,
+  )
   const probe = probePgDump()
   probe.catch(() => {})
   let coordinator: pg.Client | null = null
@@ -229,7 +243,12 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
       schemaFingerprint: schemaFingerprint(catalog),
       rulesHash: rulesHash(config.rules),
       tables: manifestTables,
-      dump: { file: 'dump.sql.gz', compression: 'gzip', ...dump },
+      dump: {
+        file: 'dump.sql.gz',
+        compression: 'gzip',
+        ...dump,
+        compressor: { name: compression.name, level: compression.level },
+      },
       durationMs: Date.now() - started.getTime(),
     }
     await upload.commit(manifest)
@@ -263,19 +282,20 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
 
 function createRunner(
   key: string,
+  compression: BatchCompression,
   count: number,
   threads: Worker[],
   emit: (e: SnapshotEvent) => void,
 ): BatchRunner {
-  if (count > 0 && findWorkerScript()) return createWorkerRunner(key, count, threads)
+  if (count > 0 && findWorkerScript()) return createWorkerRunner(key, compression, count, threads)
   for (const thread of threads) thread.terminate().catch(() => {})
-  if (count === 0) return createInlineRunner(key)
+  if (count === 0) return createInlineRunner(key, compression)
   emit({
     type: 'warning',
     message:
       'transform threads unavailable (dist/ not built: run npm run build); transforming on the main thread.',
   })
-  return createInlineRunner(key)
+  return createInlineRunner(key, compression)
 }
 
 function resolveTarget(options: SnapshotOptions): SnapshotTarget {
