@@ -307,6 +307,52 @@ describe('fast path of plain JSON documents', () => {
     expect(fast).toContain('"note": "say \\\\"hi\\\\""')
   })
 
+  it('reads a document only up to its field: the fields after it never complete it', () => {
+    // Each document is cut short where the next field, or the next row, would close it.
+    const rows = [
+      '{"email": "a@b.c\t"}\n',
+      '{"email": "a@b.c", "name": \t"Al"}\n',
+      '{"email": "a@b.c"\t}\n',
+      '{"email": \ttrue}\n',
+      '{"email": 12\t3}\n',
+      '{"recipients": [{"name": "Al"}\t]}\n',
+      '{"email": "a", "gift": {"a": "\t"}}\n',
+      '{"email": "a", "gift": ["\t"]}\n',
+    ]
+    // Whole documents followed by a field that starts with JSON whitespace or a value.
+    const valid = ['{"email": "a@b.c"}\t \n', '{"email": "a@b.c"} \t{}\n', '["a"]\t\t]\n']
+    const c = createCompiler('byte-path-test-key')(spec, column)
+    const plain = createCompiler('byte-path-test-key')(spec, column)
+    const run = (row: string, fields: FieldTransform[]) => {
+      const out = new OutBuffer(16)
+      const rewriter = createRowRewriter(fields, out, () => 'json')
+      try {
+        // A row after it, so the segment goes on past the document's field.
+        rewriter.push(Buffer.from(`${row}{"email": "x@y.z"}\tz\n`, 'utf8'))
+        rewriter.end()
+        return out.take().toString('utf8')
+      } catch (err) {
+        return `error: ${(err as Error).message}`
+      }
+    }
+    for (const row of [...rows, ...valid]) {
+      const fast = run(row, [
+        { fn: c.fn, copySafe: false, bytes: c.bytes },
+        { fn: c.fn, copySafe: false, bytes: null },
+      ])
+      const slow = run(row, [
+        { fn: plain.fn, copySafe: false, bytes: null },
+        { fn: plain.fn, copySafe: false, bytes: null },
+      ])
+      expect(fast, row).toBe(slow)
+      if (rows.includes(row)) {
+        expect(fast, row).toMatch(/^error: json: not valid JSON \(at character \d+\)$/)
+      } else {
+        expect(fast, row).toMatch(/^\{"email": "[^"]+"\} ?\t|^\["a"\]\t/)
+      }
+    }
+  })
+
   it('scans documents with other than ASCII as bytes only when every key of the rules is ASCII', () => {
     const c = createCompiler('k')({ transform: 'json', paths: { '$.名前': 'fullName' } }, column)
     expect(c.bytes?.utf8).toBe(false)

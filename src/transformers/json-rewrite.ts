@@ -1,7 +1,14 @@
 import { createPathAutomaton, type PathNode } from './json-automaton.js'
 import type { PathStep } from './json-path.js'
-import { containerEnd, invalidJson, literalEnd, numberEnd, skipSpace } from './json-scan.js'
-import { decodeJsonString, jsonStringEnd } from './json-string.js'
+import {
+  containerEnd,
+  invalidJson,
+  literalEnd,
+  numberEnd,
+  skipSpace,
+  stringEnd,
+} from './json-scan.js'
+import { decodeJsonString } from './json-string.js'
 import type { ByteSink, ByteTransform } from './transformer.js'
 
 /** What replaces a leaf at a matched path, as JSON text. */
@@ -76,31 +83,38 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
     canSkip &&
     (!escapes || !doc.includes('\\u')) &&
     needles.every((n) => n.some((k) => !doc.includes(k)))
+  /** The same for `doc[from, to)`, a document without a backslash. */
+  const unreachableIn = (doc: string, from: number, to: number): boolean =>
+    canSkip && unreachable(from === 0 && to === doc.length ? doc : doc.slice(from, to), false)
 
-  /** Walks the document, handing `sink` each leaf at a matched path, in order. */
-  const scan = (doc: string, escapes: boolean, sink: LeafSink): void => {
+  /**
+   * Walks the document `doc[from, to)`, handing `sink` each leaf at a matched path, in
+   * order. Positions are indexes into `doc`; an error's is the document's own only when
+   * `from` is 0.
+   */
+  const scan = (doc: string, from: number, to: number, escapes: boolean, sink: LeafSink): void => {
     if (stackNode.length > keptDepth) stackNode.length = stackLeaf.length = stackIndex.length = 0
     let depth = 0
     let node = root
     let leaf = root.leaf
-    let i = skipSpace(doc, 0)
+    let i = skipSpace(doc, from, to)
     // The character at i, read once: whitespace is looked for only where one may be.
     let c = doc.charCodeAt(i)
     for (;;) {
       // A value starts at i; `entering` is set when the next member of a container is due.
       let entering = false
+      if (i >= to) throw invalidJson(i)
       if (c === quote) {
-        // Without a backslash in the document, the next quote ends the string.
-        const end = escapes ? jsonStringEnd(doc, i) : doc.indexOf('"', i + 1) + 1
-        if (end <= 0) throw invalidJson(i)
+        const end = stringEnd(doc, i, to, escapes)
+        if (end < 0) throw invalidJson(i)
         if (leaf) sink.string(leaf, doc, i, end, escapes)
         i = end
       } else if (c === openBrace || c === openBracket) {
         if (node.dead && !leaf) {
-          i = containerEnd(doc, i)
+          i = containerEnd(doc, i, to, escapes)
         } else {
           const array = c === openBracket
-          i = skipSpace(doc, i + 1)
+          i = skipSpace(doc, i + 1, to)
           c = doc.charCodeAt(i)
           if (c === (array ? closeBracket : closeBrace)) {
             i++
@@ -113,21 +127,21 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
           }
         }
       } else if (c === minus || (c >= 48 && c <= 57)) {
-        const end = numberEnd(doc, i)
+        const end = numberEnd(doc, i, to)
         if (leaf) sink.number(leaf, doc, i, end)
         i = end
       } else {
-        i = literalEnd(doc, i)
+        i = literalEnd(doc, i, to)
       }
       // After a value: close finished containers, or step to the next member.
       while (!entering) {
         c = doc.charCodeAt(i)
         if (c <= 32) {
-          i = skipSpace(doc, i)
+          i = skipSpace(doc, i, to)
           c = doc.charCodeAt(i)
         }
         if (depth === 0) {
-          if (i !== doc.length) throw invalidJson(i)
+          if (i !== to) throw invalidJson(i)
           return
         }
         const index = stackIndex[depth - 1] as number
@@ -136,7 +150,7 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
           i++
           c = doc.charCodeAt(i)
           if (c <= 32) {
-            i = skipSpace(doc, i)
+            i = skipSpace(doc, i, to)
             c = doc.charCodeAt(i)
           }
           entering = true
@@ -153,19 +167,19 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
       if (index < 0) {
         if (c !== quote) throw invalidJson(i)
         const key = i
-        const keyEnd = escapes ? jsonStringEnd(doc, i) : doc.indexOf('"', i + 1) + 1
-        if (keyEnd <= 0) throw invalidJson(i)
+        const keyEnd = stringEnd(doc, i, to, escapes)
+        if (keyEnd < 0) throw invalidJson(i)
         i = keyEnd
         c = doc.charCodeAt(i)
         if (c <= 32) {
-          i = skipSpace(doc, i)
+          i = skipSpace(doc, i, to)
           c = doc.charCodeAt(i)
         }
         if (c !== colon) throw invalidJson(i)
         i++
         c = doc.charCodeAt(i)
         if (c <= 32) {
-          i = skipSpace(doc, i)
+          i = skipSpace(doc, i, to)
           c = doc.charCodeAt(i)
         }
         node = member(parent, doc, key, keyEnd, escapes)
@@ -196,7 +210,7 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
     out = ''
     last = 0
     try {
-      scan(doc, escapes, intoString)
+      scan(doc, 0, doc.length, escapes, intoString)
       return last === 0 ? doc : out + doc.slice(last)
     } finally {
       out = ''
@@ -233,25 +247,28 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
   const asciiKeys = rules.every((r) =>
     r.steps.every((s) => typeof s.select !== 'string' || !/[^\0-\x7f]/.test(s.select)),
   )
-  const bytes = (buf: Buffer, start: number, end: number, to: ByteSink): void => {
-    // Latin1: character i is byte start + i, so the scan's offsets serve both.
-    const doc = buf.toString('latin1', start, end)
-    if (!unreachable(doc, false)) {
+  const bytes = (buf: Buffer, start: number, end: number, to: ByteSink, text?: string): void => {
+    // Latin1: character i is byte i (of the segment `text` decodes, or of the document
+    // decoded here), so the scan's offsets serve both.
+    const doc = text ?? buf.toString('latin1', start, end)
+    const from = text === undefined ? 0 : start
+    const docEnd = from + end - start
+    if (!unreachableIn(doc, from, docEnd)) {
       src = buf
-      base = start
-      at = 0
+      base = start - from
+      at = from
       sink = to
       try {
-        scan(doc, false, intoBytes)
+        scan(doc, from, docEnd, false, intoBytes)
       } catch (err) {
-        // The string function's own error: its positions count characters, not bytes.
-        if (!isAscii(doc, 0, doc.length)) rewrite(buf.toString('utf8', start, end))
+        // The string function's own error: its positions count the document's characters.
+        rewrite(buf.toString('utf8', start, end))
         throw err
       } finally {
         sink = null as unknown as ByteSink
         src = Buffer.alloc(0)
       }
-      start += at
+      start = base + at
     }
     to.writeBytes(buf, start, end)
   }

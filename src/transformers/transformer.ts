@@ -76,7 +76,18 @@ export interface ByteSink {
  * NULL), and makes no string of the value. src/snapshot/byte-path.test.ts
  * holds every fast path to its string function.
  */
-export type ByteTransform = ((src: Buffer, start: number, end: number, out: ByteSink) => void) & {
+export type ByteTransform = ((
+  src: Buffer,
+  start: number,
+  end: number,
+  out: ByteSink,
+  /**
+   * The latin1 decoding of `src` (character i is byte i), when the caller has one (the
+   * row rewriter's segment): a fast path that scans the value's text uses it instead
+   * of decoding the value again. Indexes past `end` hold other rows: read only up to it.
+   */
+  text?: string,
+) => void) & {
   /**
    * It also takes fields with other than ASCII (UTF-8, still without a COPY escape),
    * for the offsets it needs are byte offsets (json).
