@@ -96,7 +96,16 @@ describe('createJsonRewriter', () => {
     const seen = createJsonRewriter([
       {
         steps: parseJsonPath('$..v'),
-        leaf: { string: (v) => (leaves.push(v), '"x"'), number: (n) => (leaves.push(n), '0') },
+        leaf: {
+          string: (v) => {
+            leaves.push(v)
+            return '"x"'
+          },
+          number: (n) => {
+            leaves.push(n)
+            return '0'
+          },
+        },
       },
     ])
     expect(seen('{"😀": {"v": "Zoë 😀"}, "v": -1.5e3, "w": [{"v": "a\\"b"}]}')).toBe(
