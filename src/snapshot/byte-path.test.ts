@@ -180,6 +180,21 @@ describe('fast path', () => {
     }
   })
 
+  it('makes copy-safe fakes with no byte that COPY or a JSON string escapes, and never NULL', () => {
+    let checked = 0
+    for (const { label, name, c } of compiledWithBytes()) {
+      if (transformers[name].copySafe !== true) continue
+      expect(transformers[name].nullable, label).toBe(false)
+      for (const value of inputsOf(name).filter((v) => accepts(c.fn, v))) {
+        const fake = c.fn(value)
+        expect(fake, `${label}: ${JSON.stringify(value)}`).not.toBeNull()
+        expect(fake, `${label}: ${JSON.stringify(value)}`).not.toMatch(/["\\\p{Cc}]/u)
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThan(1000)
+  })
+
   it('gives the same rows as the string path alone, for plain, non-ASCII, escaped and NULL fields', () => {
     for (const { label, name, c, spec, column } of compiledWithBytes()) {
       const values = inputsOf(name).filter((v) => accepts(c.fn, v))

@@ -149,10 +149,12 @@ export interface Transformer<Options extends z.ZodType = z.ZodType> {
   /** It can return NULL for a non-NULL input. */
   nullable: boolean
   /**
-   * Its output never holds a backslash or a control character, whatever the
-   * input: it is built only from digits, hex, base32 and the vocabularies. The
-   * snapshot then writes it into COPY text without looking for characters to
-   * escape. Leave it unset for anything that copies part of its input.
+   * Its output never holds a backslash, a control character or a double quote, and
+   * is never NULL, whatever the input: it is built only from digits, hex, base32 and
+   * the vocabularies (which hold none of those: a test checks the fakes). The
+   * snapshot then writes it into COPY text, and between quotes into JSON, without
+   * looking for characters to escape. Leave it unset for anything that copies part of
+   * its input.
    */
   copySafe?: boolean
   /** Extra rule keys besides `transform`, validated strictly. */
