@@ -141,14 +141,7 @@ export function createPathAutomaton(
     return to
   }
 
-  const member = (
-    node: PathNode,
-    src: Buffer,
-    key: number,
-    keyEnd: number,
-    escapes: boolean,
-    from: number,
-  ): PathNode => {
+  const member: PathAutomaton['member'] = (node, src, key, keyEnd, escapes, from) => {
     if (node.dead) return node
     const keys = node.keys
     let k = -1
