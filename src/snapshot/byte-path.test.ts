@@ -180,6 +180,21 @@ describe('fast path', () => {
     }
   })
 
+  it('makes copy-safe fakes with no byte that COPY or a JSON string escapes, and never NULL', () => {
+    let checked = 0
+    for (const { label, name, c } of compiledWithBytes()) {
+      if (transformers[name].copySafe !== true) continue
+      expect(transformers[name].nullable, label).toBe(false)
+      for (const value of inputsOf(name).filter((v) => accepts(c.fn, v))) {
+        const fake = c.fn(value)
+        expect(fake, `${label}: ${JSON.stringify(value)}`).not.toBeNull()
+        expect(fake, `${label}: ${JSON.stringify(value)}`).not.toMatch(/["\\\p{Cc}]/u)
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThan(1000)
+  })
+
   it('gives the same rows as the string path alone, for plain, non-ASCII, escaped and NULL fields', () => {
     for (const { label, name, c, spec, column } of compiledWithBytes()) {
       const values = inputsOf(name).filter((v) => accepts(c.fn, v))
@@ -250,6 +265,25 @@ describe('fast path of plain JSON documents', () => {
     '{"email" "a@b.c"}',
     '{"email": "a@b.c"} x',
     '',
+    // Keys that are prefixes or extensions of rule keys; subtrees no rule reaches, skipped
+    // with brackets and quotes-to-be inside their strings; empty containers.
+    '{"emails": "a@b.c", "emai": "x", "email": "y", "e": "z", "mail": "w"}',
+    '{"gift": {"a": [1, {"b": "]}[{"}, []], "c": {}}, "email": "a@b.c", "tail": [[{}]]}',
+    '{"address": {}, "recipients": [], "email": "a@b.c", "name": ""}',
+    '{"recipients": [[], {}, [{"email": "x@y.z"}], {"email": "p@q.r", "x": {"email": 1}}]}',
+    '{"address": {"city": {"name": "Bern"}, "street": ["1 Main St"], "postcode": "3000"}}',
+    '{"a": {"b": {"tag": ["red", {"tag": "blue"}], "x": [{"y": [{"tag": "g"}]}]}}}',
+    // Keys and values with other than ASCII; a key no rule names that an ASCII one ends.
+    '{"é": {"email": "ü"}, "émail": "x", "email": "zoë@x.io", "name": "Ünal Çelik"}',
+    '{"名前": [{"email": "東京"}], "email": "a@b.c", "phone": "+1 (212) 555-0100 ☎"}',
+    // Malformed after a leaf, in a skipped subtree, in a key with other than ASCII.
+    '{"email": "a@b.c", "gift": [1, 2}',
+    '{"email": "a@b.c", "gift": {"a": "b"}',
+    '{"email": "a@b.c", "gift": {"a": "b" "c"}}',
+    '{"émail": "x", "email": "a@b.c", "é": [}',
+    '{"email": "a@b.c", "x": tru}',
+    '{"email": "a@b.c",}',
+    '[{"email": "a@b.c"}, ]',
   ]
 
   it('writes what the string path returns, for every document without a backslash', () => {
@@ -282,6 +316,9 @@ describe('fast path of plain JSON documents', () => {
       '{"name": "Zoë Ångström", "email": "zoe@example.com"}',
       '{"name": "tab\\there", "phone": "+1 (212) 555-0100"}',
       '{"name": "back\\\\slash", "note": "\\u00e9"}',
+      // Escapes that look like quotes, escaped keys, escapes in skipped subtrees.
+      '{"name": "a\\"b", "email": "c\\\\", "phone": "\\"\\"\\""}',
+      '{"em\\u0061il": "x@y.z", "gift": {"a": "\\"}]"}, "name": "Zoë \\u00e9"}',
     ]
     const copyText = `${mixed.map((d) => `${escapeCopyValue(d)}\t${d.length}\n`).join('')}\\N\t0\n`
     const run = (fields: FieldTransform[]) => {
@@ -305,6 +342,117 @@ describe('fast path of plain JSON documents', () => {
     expect(fast).toContain('"名前": "東京"')
     expect(fast).not.toContain('Renée')
     expect(fast).toContain('"note": "say \\\\"hi\\\\""')
+  })
+
+  it('rewrites exactly the leaves at the rule paths, and under them (checked against JSON.parse)', () => {
+    const text: ColumnInfo = { kind: 'text', type: 'text', maxLength: null }
+    const rules = {
+      '$.email': 'email',
+      '$.name': 'fullName',
+      '$.address.city': 'city',
+      '$.recipients[*].email': 'email',
+    } as const
+    const compile = createCompiler('byte-path-test-key')
+    const c = compile({ transform: 'json', paths: rules }, column)
+    /** The fake of each leaf at or under a path: strings, and integers by their text. */
+    const fakeAll = (v: unknown, rule: string): unknown => {
+      if (typeof v === 'string' || typeof v === 'number') return compile(rule, text).fn(String(v))
+      if (Array.isArray(v)) return v.map((e) => fakeAll(e, rule))
+      if (v && typeof v === 'object') {
+        return Object.fromEntries(Object.entries(v).map(([k, e]) => [k, fakeAll(e, rule)]))
+      }
+      return v
+    }
+    const at = (o: unknown, k: string) =>
+      o && typeof o === 'object' && !Array.isArray(o) && k in o
+        ? (o as Record<string, unknown>)[k]
+        : undefined
+    const oracle = (doc: unknown): unknown => {
+      if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return doc
+      const o = { ...(doc as Record<string, unknown>) }
+      if ('email' in o) o.email = fakeAll(o.email, rules['$.email'])
+      if ('name' in o) o.name = fakeAll(o.name, rules['$.name'])
+      const address = at(o, 'address')
+      if (address && typeof address === 'object' && !Array.isArray(address) && 'city' in address) {
+        o.address = { ...address, city: fakeAll(at(address, 'city'), rules['$.address.city']) }
+      }
+      if (Array.isArray(o.recipients)) {
+        o.recipients = o.recipients.map((r: unknown) =>
+          at(r, 'email') === undefined
+            ? r
+            : { ...(r as object), email: fakeAll(at(r, 'email'), rules['$.recipients[*].email']) },
+        )
+      }
+      return o
+    }
+    const cases = [
+      ...docs.filter((d) => !d.includes('\\') && !/\d\.\d|"email": "a@b.c", "email"/.test(d)),
+      '{"email": {"work": "w@x.io", "home": ["h@x.io", 7, true, null]}, "name": 12}',
+      '{"address": {"city": ["Bern", {"zip": "3000"}], "cityx": "Basel"}, "names": "Al"}',
+      '{"recipients": [{"email": "a@b.c", "emai": "d@e.f"}, "x@y.z", [{"email": "n@o.p"}]]}',
+    ]
+    let checked = 0
+    for (const doc of cases) {
+      let expected: unknown
+      try {
+        expected = oracle(JSON.parse(doc))
+      } catch {
+        continue // malformed: the other tests hold its error
+      }
+      const src = Buffer.from(`\t${doc}\t`, 'utf8')
+      const out = new OutBuffer(4)
+      c.bytes?.(src, 1, src.length - 1, out)
+      expect(JSON.parse(out.take().toString('utf8')), doc).toEqual(expected)
+      expect(JSON.parse(c.fn(doc) as string), doc).toEqual(expected)
+      checked++
+    }
+    expect(checked).toBeGreaterThan(200)
+  })
+
+  it('reads a document only up to its field: the fields after it never complete it', () => {
+    // Each document is cut short where the next field, or the next row, would close it.
+    const rows = [
+      '{"email": "a@b.c\t"}\n',
+      '{"email": "a@b.c", "name": \t"Al"}\n',
+      '{"email": "a@b.c"\t}\n',
+      '{"email": \ttrue}\n',
+      '{"email": 12\t3}\n',
+      '{"recipients": [{"name": "Al"}\t]}\n',
+      '{"email": "a", "gift": {"a": "\t"}}\n',
+      '{"email": "a", "gift": ["\t"]}\n',
+    ]
+    // Whole documents followed by a field that starts with JSON whitespace or a value.
+    const valid = ['{"email": "a@b.c"}\t \n', '{"email": "a@b.c"} \t{}\n', '["a"]\t\t]\n']
+    const c = createCompiler('byte-path-test-key')(spec, column)
+    const plain = createCompiler('byte-path-test-key')(spec, column)
+    const run = (row: string, fields: FieldTransform[]) => {
+      const out = new OutBuffer(16)
+      const rewriter = createRowRewriter(fields, out, () => 'json')
+      try {
+        // A row after it, so the segment goes on past the document's field.
+        rewriter.push(Buffer.from(`${row}{"email": "x@y.z"}\tz\n`, 'utf8'))
+        rewriter.end()
+        return out.take().toString('utf8')
+      } catch (err) {
+        return `error: ${(err as Error).message}`
+      }
+    }
+    for (const row of [...rows, ...valid]) {
+      const fast = run(row, [
+        { fn: c.fn, copySafe: false, bytes: c.bytes },
+        { fn: c.fn, copySafe: false, bytes: null },
+      ])
+      const slow = run(row, [
+        { fn: plain.fn, copySafe: false, bytes: null },
+        { fn: plain.fn, copySafe: false, bytes: null },
+      ])
+      expect(fast, row).toBe(slow)
+      if (rows.includes(row)) {
+        expect(fast, row).toMatch(/^error: json: not valid JSON \(at character \d+\)$/)
+      } else {
+        expect(fast, row).toMatch(/^\{"email": "[^"]+"\} ?\t|^\["a"\]\t/)
+      }
+    }
   })
 
   it('scans documents with other than ASCII as bytes only when every key of the rules is ASCII', () => {

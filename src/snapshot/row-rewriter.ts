@@ -110,10 +110,11 @@ export function createRowRewriter(
         out.writeByte(N)
       } else if (
         transform.bytes &&
-        (isPlain(fieldStart, end) ||
-          (transform.bytes.utf8 === true && !hasBackslash(fieldStart, end)))
+        // A fast path that takes UTF-8 (json) finds other than ASCII itself, where it
+        // matters (its leaves): the field is not searched for it first.
+        (transform.bytes.utf8 === true ? !hasBackslash(fieldStart, end) : isPlain(fieldStart, end))
       ) {
-        transform.bytes(buf, fieldStart, end, out)
+        transform.bytes(buf, fieldStart, end, out, text)
       } else {
         const result = transform.fn(unescapeCopyValue(fieldValue(buf, fieldStart, end)))
         if (result === null) {

@@ -14,8 +14,8 @@ const walk = (maxCached: number, keys: (string | number)[]) => {
   const { root, member, element } = createPathAutomaton(rules, maxCached)
   let node: PathNode = root
   for (const k of keys) {
-    const doc = JSON.stringify(String(k))
-    node = typeof k === 'number' ? element(node, k) : member(node, doc, 0, doc.length, false)
+    const doc = Buffer.from(JSON.stringify(String(k)))
+    node = typeof k === 'number' ? element(node, k) : member(node, doc, 0, doc.length, true, 0)
   }
   return { states: node.states, leaf: node.leaf }
 }
@@ -42,7 +42,19 @@ describe('createPathAutomaton', () => {
 
   it('sends every key the states do not name along one transition', () => {
     const { root, member } = createPathAutomaton(rules)
-    const doc = '"p" "q"'
-    expect(member(root, doc, 0, 3, false)).toBe(member(root, doc, 4, 7, false))
+    const doc = Buffer.from('"p" "q"')
+    expect(member(root, doc, 0, 3, false, 0)).toBe(member(root, doc, 4, 7, false, 0))
+  })
+
+  it('compares keys as UTF-8 bytes, decoding escaped ones', () => {
+    const named = [{ steps: parseJsonPath("$['é'].b"), leaf: leaf('é') }]
+    const { root, member } = createPathAutomaton(named)
+    const doc = Buffer.from('"é" "\\u00e9" "e" "éé"')
+    const named0 = member(root, doc, 0, 4, false, 0)
+    const other = member(root, doc, 14, 17, false, 0)
+    expect(named0).not.toBe(other)
+    expect(named0.states).not.toEqual([])
+    expect(member(root, doc, 5, 13, true, 0)).toBe(named0)
+    expect(member(root, doc, 18, 24, false, 0)).toBe(other)
   })
 })

@@ -1,5 +1,5 @@
 import type { JsonPathRule, LeafRewrite } from './json-rewrite.js'
-import { decodeJsonString } from './json-string.js'
+import { decodeEscaped, hasBackslash } from './json-scan.js'
 
 /**
  * Where a document's matching stands at one value: the set of path states that
@@ -16,8 +16,11 @@ export interface PathNode {
   dead: boolean
   /** The distinct keys the states select by name. */
   keys: readonly string[]
-  /** keys[k] has no `"`, `\` or control character: then a key spelled without escapes equals it only raw. */
-  rawKeys: readonly boolean[]
+  /**
+   * keys[k] in UTF-8 when it has no `"`, `\` or control character (a key spelled
+   * without escapes equals it only so written), else null.
+   */
+  rawKeys: readonly (Uint8Array | null)[]
   /** The distinct array indexes the states select. */
   indexes: readonly number[]
   /**
@@ -35,8 +38,6 @@ interface Step {
   select: string | number | null
 }
 
-const backslash = 92
-
 /**
  * A key JSON can hold unescaped: no quote, no backslash, no character below U+0020
  * (DEL and U+0080–U+009F may appear raw, and must match so written).
@@ -44,16 +45,33 @@ const backslash = 92
 const isRawKey = (key: string): boolean => {
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i)
-    if (c < 0x20 || c === 0x22 || c === backslash) return false
+    if (c < 0x20 || c === 0x22 || c === 0x5c) return false
   }
   return true
+}
+
+/** The UTF-8 bytes a key is spelled with when it needs no escape (and has no lone surrogate), else null. */
+const rawKeyBytes = (key: string): Uint8Array | null => {
+  if (!isRawKey(key)) return null
+  const bytes = Buffer.from(key, 'utf8')
+  return bytes.toString('utf8') === key ? bytes : null
 }
 
 /** The path automaton of a rewriter: the start node, and the steps from a node into a member. */
 export interface PathAutomaton {
   root: PathNode
-  /** The node of the object member whose key literal is `doc[key, keyEnd)`. */
-  member(node: PathNode, doc: string, key: number, keyEnd: number, escapes: boolean): PathNode
+  /**
+   * The node of the object member whose key literal is `src[key, keyEnd)`, in UTF-8
+   * (`escapes`: the document may hold backslashes; `from`: where it starts, for errors).
+   */
+  member(
+    node: PathNode,
+    src: Buffer,
+    key: number,
+    keyEnd: number,
+    escapes: boolean,
+    from: number,
+  ): PathNode
   /** The node of the array element at `index`. */
   element(node: PathNode, index: number): PathNode
 }
@@ -88,7 +106,7 @@ export function createPathAutomaton(
       leaf: leafOf(rules, states),
       dead: states.length === 0,
       keys,
-      rawKeys: keys.map(isRawKey),
+      rawKeys: keys.map(rawKeyBytes),
       indexes,
       byKey: [],
       byIndex: [],
@@ -123,24 +141,18 @@ export function createPathAutomaton(
     return to
   }
 
-  const member = (
-    node: PathNode,
-    doc: string,
-    key: number,
-    keyEnd: number,
-    escapes: boolean,
-  ): PathNode => {
+  const member: PathAutomaton['member'] = (node, src, key, keyEnd, escapes, from) => {
     if (node.dead) return node
     const keys = node.keys
     let k = -1
     if (keys.length > 0) {
-      if (escapes && hasBackslash(doc, key + 1, keyEnd - 1)) {
-        k = keys.indexOf(decodeJsonString(doc, key, keyEnd))
+      if (escapes && hasBackslash(src, key + 1, keyEnd - 1)) {
+        k = keys.indexOf(decodeEscaped(src, key, keyEnd, from))
       } else {
         const length = keyEnd - key - 2
         for (let j = 0; j < keys.length; j++) {
-          const name = keys[j] as string
-          if (name.length === length && node.rawKeys[j] && sameChars(doc, key + 1, name)) {
+          const name = node.rawKeys[j]
+          if (name && name.length === length && sameBytes(src, key + 1, name)) {
             k = j
             break
           }
@@ -164,18 +176,12 @@ export function createPathAutomaton(
   return { root: nodeOf(rules.map((_, r) => r << 8)), member, element }
 }
 
-/** Whether `doc` holds `name` at `at`; keys are short, and a loop is cheaper than a call to startsWith. */
-function sameChars(doc: string, at: number, name: string): boolean {
+/** Whether `src` holds `name` at `at`; keys are short, and a loop is cheaper than a call. */
+function sameBytes(src: Uint8Array, at: number, name: Uint8Array): boolean {
   for (let n = 0; n < name.length; n++) {
-    if (doc.charCodeAt(at + n) !== name.charCodeAt(n)) return false
+    if (src[at + n] !== name[n]) return false
   }
   return true
-}
-
-/** Whether `doc[start, end)` holds a backslash; keys are short, so a loop beats a search. */
-function hasBackslash(doc: string, start: number, end: number): boolean {
-  for (let j = start; j < end; j++) if (doc.charCodeAt(j) === backslash) return true
-  return false
 }
 
 /** The leaf rewrite of the first rule whose path ends in these states. */

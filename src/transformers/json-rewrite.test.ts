@@ -77,6 +77,43 @@ describe('createJsonRewriter', () => {
     )
   })
 
+  it('counts error positions in characters, past multi-byte and four-byte characters', () => {
+    const fn = rewriter({ '$.a': 'A' })
+    // é is two bytes, 😀 four bytes and two UTF-16 units: positions count units, as before.
+    expect(() => fn('{"é😀": 1, "a": x}')).toThrow(/^json: not valid JSON \(at character 17\)$/)
+    expect(() => fn('{"b": "é", "a": "\\q"}')).toThrow(/\(at character 17\)$/)
+    expect(() => fn('{"😀": "é", "a": "x"} ü')).toThrow(/\(at character 23\)$/)
+    expect(() => fn('{"é": ["😀", {"a": 1}]')).toThrow(/\(at character 23\)$/)
+    expect(() => fn('{"é": "\ud800", "a": "x" ,]')).toThrow(/\(at character 22\)$/)
+  })
+
+  it('keeps other than ASCII around and inside leaves as it was, lone surrogates too', () => {
+    const fn = rewriter({ '$.a': 'A', '$.b[*]': 'B' })
+    expect(fn('{"é": "😀", "a": "Zoë", "b": ["ü", 1, "東京"], "z": "\ud800x\udc00"}')).toBe(
+      '{"é": "😀", "a": "A", "b": ["B", B, "B"], "z": "\ud800x\udc00"}',
+    )
+    const leaves: string[] = []
+    const seen = createJsonRewriter([
+      {
+        steps: parseJsonPath('$..v'),
+        leaf: {
+          string: (v) => {
+            leaves.push(v)
+            return '"x"'
+          },
+          number: (n) => {
+            leaves.push(n)
+            return '0'
+          },
+        },
+      },
+    ])
+    expect(seen('{"😀": {"v": "Zoë 😀"}, "v": -1.5e3, "w": [{"v": "a\\"b"}]}')).toBe(
+      '{"😀": {"v": "x"}, "v": 0, "w": [{"v": "x"}]}',
+    )
+    expect(leaves).toEqual(['Zoë 😀', '-1.5e3', 'a"b'])
+  })
+
   it('returns the same string when nothing matched', () => {
     const doc = '{"a": {"b": [1, 2, {"c": "d"}]}}'
     expect(rewriter({ '$.a.x': 'y' })(doc)).toBe(doc)

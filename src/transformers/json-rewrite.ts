@@ -1,7 +1,17 @@
 import { createPathAutomaton, type PathNode } from './json-automaton.js'
 import type { PathStep } from './json-path.js'
-import { containerEnd, invalidJson, literalEnd, numberEnd, skipSpace } from './json-scan.js'
-import { decodeJsonString, jsonStringEnd } from './json-string.js'
+import {
+  byteAt,
+  containerEnd,
+  decodeEscaped,
+  hasBackslash,
+  invalidJson,
+  isAscii,
+  literalEnd,
+  numberEnd,
+  skipSpace,
+  stringEnd,
+} from './json-scan.js'
 import type { ByteSink, ByteTransform } from './transformer.js'
 
 /** What replaces a leaf at a matched path, as JSON text. */
@@ -30,10 +40,10 @@ export interface JsonRewriter {
   bytes: ByteTransform
 }
 
-/** Where the scanner hands the leaves at matched paths, `doc[i, end)`. */
+/** Where the scanner hands the leaves at matched paths, `src[i, end)`. */
 interface LeafSink {
-  string(leaf: LeafRewrite, doc: string, i: number, end: number, escapes: boolean): void
-  number(leaf: LeafRewrite, doc: string, i: number, end: number): void
+  string(leaf: LeafRewrite, src: Buffer, i: number, end: number, escapes: boolean): void
+  number(leaf: LeafRewrite, src: Buffer, i: number, end: number): void
 }
 
 export interface JsonPathRule {
@@ -45,6 +55,8 @@ const [quote, comma, colon, minus] = [34, 44, 58, 45]
 const [openBrace, closeBrace, openBracket, closeBracket] = [123, 125, 91, 93]
 /** Keys that appear literally in any JSON that holds them unless \u-escaped. */
 const plainKey = /^[^"\\/\p{Cc}]+$/u
+/** Bytes of the string function's encoding buffer kept between documents. */
+const keptScratch = 16 * 1024
 /** Stack slots kept between documents; a deeper document's are let go after it. */
 const keptDepth = 1024
 
@@ -52,8 +64,10 @@ const keptDepth = 1024
  * A single-pass rewriter: string and number leaves at (or under) a matched path are
  * replaced; every other byte of the document is kept, so key order, whitespace,
  * duplicate keys and numbers beyond double precision survive. Subtrees no path can
- * reach are skipped without decoding. A document without a backslash has no escapes:
- * its keys are compared in place and its string leaves are plain slices.
+ * reach are skipped without decoding. The scan reads the document's UTF-8 bytes (the
+ * string function encodes its document first): a multi-byte character never looks
+ * like JSON's structure. A document without a backslash has no escapes: its keys are
+ * compared in place and its string leaves are plain slices.
  */
 export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter {
   const { root, member, element } = createPathAutomaton(rules)
@@ -77,31 +91,33 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
     (!escapes || !doc.includes('\\u')) &&
     needles.every((n) => n.some((k) => !doc.includes(k)))
 
-  /** Walks the document, handing `sink` each leaf at a matched path, in order. */
-  const scan = (doc: string, escapes: boolean, sink: LeafSink): void => {
+  /**
+   * Walks the document `src[from, to)`, handing `sink` each leaf at a matched path, in
+   * order. An error's position is a byte offset from `from`.
+   */
+  const scan = (src: Buffer, from: number, to: number, escapes: boolean, sink: LeafSink): void => {
     if (stackNode.length > keptDepth) stackNode.length = stackLeaf.length = stackIndex.length = 0
     let depth = 0
     let node = root
     let leaf = root.leaf
-    let i = skipSpace(doc, 0)
-    // The character at i, read once: whitespace is looked for only where one may be.
-    let c = doc.charCodeAt(i)
+    let i = skipSpace(src, from, to)
+    // The byte at i, read once: whitespace is looked for only where one may be.
+    let c = byteAt(src, i, to)
     for (;;) {
       // A value starts at i; `entering` is set when the next member of a container is due.
       let entering = false
       if (c === quote) {
-        // Without a backslash in the document, the next quote ends the string.
-        const end = escapes ? jsonStringEnd(doc, i) : doc.indexOf('"', i + 1) + 1
-        if (end <= 0) throw invalidJson(i)
-        if (leaf) sink.string(leaf, doc, i, end, escapes)
+        const end = stringEnd(src, i, to, escapes)
+        if (end < 0) throw invalidJson(i - from)
+        if (leaf) sink.string(leaf, src, i, end, escapes)
         i = end
       } else if (c === openBrace || c === openBracket) {
         if (node.dead && !leaf) {
-          i = containerEnd(doc, i)
+          i = containerEnd(src, i, to, escapes, from)
         } else {
           const array = c === openBracket
-          i = skipSpace(doc, i + 1)
-          c = doc.charCodeAt(i)
+          i = skipSpace(src, i + 1, to)
+          c = byteAt(src, i, to)
           if (c === (array ? closeBracket : closeBrace)) {
             i++
           } else {
@@ -113,62 +129,49 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
           }
         }
       } else if (c === minus || (c >= 48 && c <= 57)) {
-        const end = numberEnd(doc, i)
-        if (leaf) sink.number(leaf, doc, i, end)
+        const end = numberEnd(src, i, to)
+        if (leaf) sink.number(leaf, src, i, end)
         i = end
       } else {
-        i = literalEnd(doc, i)
+        i = literalEnd(src, i, to, from)
       }
       // After a value: close finished containers, or step to the next member.
       while (!entering) {
-        c = doc.charCodeAt(i)
-        if (c <= 32) {
-          i = skipSpace(doc, i)
-          c = doc.charCodeAt(i)
+        c = byteAt(src, i, to)
+        if (c <= 32 && c >= 0) {
+          i = skipSpace(src, i, to)
+          c = byteAt(src, i, to)
         }
         if (depth === 0) {
-          if (i !== doc.length) throw invalidJson(i)
+          if (i !== to) throw invalidJson(i - from)
           return
         }
         const index = stackIndex[depth - 1] as number
         if (c === comma) {
           if (index >= 0) stackIndex[depth - 1] = index + 1
-          i++
-          c = doc.charCodeAt(i)
-          if (c <= 32) {
-            i = skipSpace(doc, i)
-            c = doc.charCodeAt(i)
-          }
+          i = skipSpace(src, i + 1, to)
+          c = byteAt(src, i, to)
           entering = true
         } else if (c === (index >= 0 ? closeBracket : closeBrace)) {
           depth--
           i++
         } else {
-          throw invalidJson(i)
+          throw invalidJson(i - from)
         }
       }
       // Into the member: read its key (objects), then work out which paths reach it.
       const parent = stackNode[depth - 1] as PathNode
       const index = stackIndex[depth - 1] as number
       if (index < 0) {
-        if (c !== quote) throw invalidJson(i)
+        if (c !== quote) throw invalidJson(i - from)
         const key = i
-        const keyEnd = escapes ? jsonStringEnd(doc, i) : doc.indexOf('"', i + 1) + 1
-        if (keyEnd <= 0) throw invalidJson(i)
-        i = keyEnd
-        c = doc.charCodeAt(i)
-        if (c <= 32) {
-          i = skipSpace(doc, i)
-          c = doc.charCodeAt(i)
-        }
-        if (c !== colon) throw invalidJson(i)
-        i++
-        c = doc.charCodeAt(i)
-        if (c <= 32) {
-          i = skipSpace(doc, i)
-          c = doc.charCodeAt(i)
-        }
-        node = member(parent, doc, key, keyEnd, escapes)
+        const keyEnd = stringEnd(src, i, to, escapes)
+        if (keyEnd < 0) throw invalidJson(i - from)
+        i = skipSpace(src, keyEnd, to)
+        if (byteAt(src, i, to) !== colon) throw invalidJson(i - from)
+        i = skipSpace(src, i + 1, to)
+        c = byteAt(src, i, to)
+        node = member(parent, src, key, keyEnd, escapes, from)
       } else {
         node = element(parent, index)
       }
@@ -176,92 +179,118 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
     }
   }
 
-  // The string function: the rewritten document is built from slices and leaf texts.
+  // The string function: the document is scanned as UTF-8, and the rewritten document
+  // is built from slices of the string between leaves, and leaf texts.
+  let doc = ''
+  let scratch = Buffer.allocUnsafe(keptScratch)
+  let ascii = true
+  // Byte offsets become character offsets by counting forward from the last one asked.
+  let mappedByte = 0
+  let mappedChar = 0
+  const charOf = (byte: number): number => {
+    if (ascii) return byte
+    if (byte < mappedByte) mappedByte = mappedChar = 0
+    for (; mappedByte < byte; mappedByte++) {
+      const b = scratch[mappedByte] as number
+      // A lead byte starts a character; four bytes make two UTF-16 units.
+      if ((b & 0xc0) !== 0x80) mappedChar += b >= 0xf0 ? 2 : 1
+    }
+    return mappedChar
+  }
+  const span = (start: number, end: number): string => doc.slice(charOf(start), charOf(end))
   let out = ''
   let last = 0
   const intoString: LeafSink = {
-    string(leaf, doc, i, end, escapes) {
-      const value = escapes ? decodeJsonString(doc, i, end) : doc.slice(i + 1, end - 1)
-      out += doc.slice(last, i) + leaf.string(value)
+    string(leaf, src, i, end, escapes) {
+      const before = span(last, i)
+      const value =
+        escapes && hasBackslash(src, i + 1, end - 1)
+          ? decodeEscaped(src, i, end, 0)
+          : span(i + 1, end - 1)
+      out += before + leaf.string(value)
       last = end
     },
-    number(leaf, doc, i, end) {
-      out += doc.slice(last, i) + leaf.number(doc.slice(i, end))
+    number(leaf, _src, i, end) {
+      const before = span(last, i)
+      out += before + leaf.number(span(i, end))
       last = end
     },
   }
-  const rewrite = (doc: string): string => {
-    const escapes = doc.includes('\\')
-    if (unreachable(doc, escapes)) return doc
+  const rewrite = (value: string): string => {
+    const escapes = value.includes('\\')
+    if (unreachable(value, escapes)) return value
+    doc = value
+    // Into a buffer kept for the next document, unless a huge one needed it larger.
+    // A lone surrogate is encoded as U+FFFD, three bytes: still one character.
+    if (scratch.length < value.length * 3) scratch = Buffer.allocUnsafe(value.length * 3)
+    const length = scratch.write(value, 0, 'utf8')
+    ascii = length === value.length
+    mappedByte = mappedChar = 0
     out = ''
     last = 0
     try {
-      scan(doc, escapes, intoString)
-      return last === 0 ? doc : out + doc.slice(last)
+      scan(scratch, 0, length, escapes, intoString)
+      return last === 0 ? value : out + span(last, length)
+    } catch (err) {
+      // Positions count characters, not bytes.
+      const at = (err as { at?: unknown }).at
+      if (!ascii && typeof at === 'number') throw invalidJson(charOf(at))
+      throw err
     } finally {
-      out = ''
+      out = doc = ''
+      if (scratch.length > keptScratch) scratch = Buffer.allocUnsafe(keptScratch)
     }
   }
 
-  // The fast path: the document's own bytes are copied between leaves (ASCII without a
+  // The fast path: the document's own bytes are copied between leaves (UTF-8 without a
   // backslash needs no COPY escape), and leaves with a fast path write their fakes.
-  let src: Buffer = Buffer.alloc(0)
-  let base = 0
   let at = 0
   let sink: ByteSink = null as unknown as ByteSink
   const intoBytes: LeafSink = {
-    string(leaf, doc, i, end) {
-      sink.writeBytes(src, base + at, base + i)
+    string(leaf, src, i, end) {
+      sink.writeBytes(src, at, i)
       // A leaf with other than ASCII holds UTF-8 sequences: decoded for the string function.
-      if (!isAscii(doc, i + 1, end - 1)) {
-        writeCopyJson(sink, leaf.string(src.toString('utf8', base + i + 1, base + end - 1)))
-      } else if (!leaf.bytes?.(src, base + i + 1, base + end - 1, sink)) {
-        writeCopyJson(sink, leaf.string(doc.slice(i + 1, end - 1)))
+      if (!isAscii(src, i + 1, end - 1)) {
+        writeCopyJson(sink, leaf.string(src.toString('utf8', i + 1, end - 1)))
+      } else if (!leaf.bytes?.(src, i + 1, end - 1, sink)) {
+        writeCopyJson(sink, leaf.string(src.toString('latin1', i + 1, end - 1)))
       }
       at = end
     },
-    number(leaf, doc, i, end) {
-      sink.writeBytes(src, base + at, base + i)
-      writeCopyJson(sink, leaf.number(doc.slice(i, end)))
+    number(leaf, src, i, end) {
+      sink.writeBytes(src, at, i)
+      writeCopyJson(sink, leaf.number(src.toString('latin1', i, end)))
       at = end
     },
   }
-  // Offsets in the latin1 decoding of UTF-8 bytes are byte offsets, and a multi-byte
-  // character never looks like JSON's structure, so documents with other than ASCII are
-  // scanned as bytes too, when every key the rules name is ASCII (a key is compared as
-  // it appears). Their leaves with other than ASCII take the string function.
+  // Documents with other than ASCII take the fast path when every key the rules name
+  // is ASCII: the check for documents no rule reaches compares the keys with the
+  // document's latin1 text. Their leaves with other than ASCII take the string function.
   const asciiKeys = rules.every((r) =>
     r.steps.every((s) => typeof s.select !== 'string' || !/[^\0-\x7f]/.test(s.select)),
   )
-  const bytes = (buf: Buffer, start: number, end: number, to: ByteSink): void => {
-    // Latin1: character i is byte start + i, so the scan's offsets serve both.
-    const doc = buf.toString('latin1', start, end)
-    if (!unreachable(doc, false)) {
-      src = buf
-      base = start
-      at = 0
+  const bytes = (buf: Buffer, start: number, end: number, to: ByteSink, text?: string): void => {
+    // Latin1: character i is byte i (of the segment `text` decodes, or of the document).
+    if (
+      !canSkip ||
+      !unreachable(text ? text.slice(start, end) : buf.toString('latin1', start, end), false)
+    ) {
+      at = start
       sink = to
       try {
-        scan(doc, false, intoBytes)
+        scan(buf, start, end, false, intoBytes)
       } catch (err) {
-        // The string function's own error: its positions count characters, not bytes.
-        if (!isAscii(doc, 0, doc.length)) rewrite(buf.toString('utf8', start, end))
+        // The string function's own error: its positions count the document's characters.
+        rewrite(buf.toString('utf8', start, end))
         throw err
       } finally {
         sink = null as unknown as ByteSink
-        src = Buffer.alloc(0)
       }
-      start += at
+      start = at
     }
     to.writeBytes(buf, start, end)
   }
   return Object.assign(rewrite, { bytes: Object.assign(bytes, { utf8: asciiKeys }) })
-}
-
-/** `s[start, end)` is all ASCII (a loop: leaves are short, and a RegExp allocates a slice). */
-function isAscii(s: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (s.charCodeAt(i) >= 0x80) return false
-  return true
 }
 
 /**

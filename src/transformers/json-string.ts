@@ -24,32 +24,10 @@ export function encodeJsonString(value: string): string {
   return `${out + value.slice(last)}"`
 }
 
-/** Index after the closing quote of the JSON string whose opening quote is at `start`. */
-export function jsonStringEnd(doc: string, start: number): number {
-  let from = start + 1
-  for (;;) {
-    const q = doc.indexOf('"', from)
-    if (q < 0) return -1
-    let b = q - 1
-    while (doc.charCodeAt(b) === backslash) b--
-    if ((q - 1 - b) % 2 === 0) return q + 1 // an even run of backslashes escapes nothing
-    from = q + 1
-  }
-}
-
-/** The value of the JSON string literal `doc[start, end)`; a bad escape is reported by its position. */
-export function decodeJsonString(doc: string, start: number, end: number): string {
-  const raw = doc.slice(start + 1, end - 1)
-  if (!raw.includes('\\')) return raw
-  // A single string token: JSON.parse is the exact decoder (\uXXXX, surrogate pairs).
-  try {
-    return JSON.parse(doc.slice(start, end)) as string
-  } catch {
-    throw invalidJson(start)
-  }
-}
-
-/** Errors name the position, never the content. */
-export function invalidJson(at: number): Error {
-  return new Error(`json: not valid JSON (at character ${at + 1})`)
+/**
+ * Errors name the position, never the content. `at` is 0-based; a scanner of bytes
+ * reads it back to report characters instead.
+ */
+export function invalidJson(at: number): Error & { at: number } {
+  return Object.assign(new Error(`json: not valid JSON (at character ${at + 1})`), { at })
 }

@@ -59,7 +59,8 @@ function compileLeaf(path: string, spec: RuleSpec, ctx: TransformContext): LeafR
   // A copy-safe fake has no backslash or control character: only a quote needs an escape.
   const emitSafe = (out: string | null) =>
     out === null ? 'null' : out.includes('"') ? encodeJsonString(out) : `"${out}"`
-  const emitText = asText && ctx.copySafe?.(spec, textLeaf) ? emitSafe : emit
+  const copySafe = asText !== undefined && ctx.copySafe?.(spec, textLeaf) === true
+  const emitText = copySafe ? emitSafe : emit
   const string = asText
     ? (value: string) => emitText(asText(value))
     : (value: string) => emit(asNumber && jsonNumber.test(value) ? asNumber(value) : null)
@@ -68,19 +69,27 @@ function compileLeaf(path: string, spec: RuleSpec, ctx: TransformContext): LeafR
     string,
     // A fake written between quotes is its JSON string, unless it holds a byte JSON
     // escapes (a quote, a control character, a backslash: also the COPY escapes and
-    // NULL's `\N`): then it is taken back, for the string function.
+    // NULL's `\N`): then it is taken back, for the string function. A copy-safe
+    // transformer's fakes never hold one (nor are NULL): they are not looked at again.
     ...(fast && {
-      bytes: (src: Buffer, start: number, end: number, out: ByteSink) => {
-        out.writeByte(quote)
-        const from = out.length
-        fast(src, start, end, out)
-        if (out.needsJsonEscape(from)) {
-          out.length = from - 1
-          return false
-        }
-        out.writeByte(quote)
-        return true
-      },
+      bytes: copySafe
+        ? (src: Buffer, start: number, end: number, out: ByteSink) => {
+            out.writeByte(quote)
+            fast(src, start, end, out)
+            out.writeByte(quote)
+            return true
+          }
+        : (src: Buffer, start: number, end: number, out: ByteSink) => {
+            out.writeByte(quote)
+            const from = out.length
+            fast(src, start, end, out)
+            if (out.needsJsonEscape(from)) {
+              out.length = from - 1
+              return false
+            }
+            out.writeByte(quote)
+            return true
+          },
     }),
     number: asNumber
       ? (value) => {

@@ -67,9 +67,21 @@ export interface SipDigest {
 /** Up to this many bytes a JavaScript loop copies faster than a native call. */
 const shortCopy = 24
 
+/**
+ * The last Buffer asked about, and where it starts in the module's memory (-1: not in
+ * it): the fields of a segment come one after another from the same Buffer, and the
+ * `buffer` getter costs more than this comparison.
+ */
+let lastSource: Buffer | null = null
+let lastOffset = -1
+
 /** Where `src[start, end)` is in the module's memory, copied into the input area if it is not there. */
 function placeOf(src: Buffer, start: number, end: number): number {
-  if (src.buffer === memory.buffer) return src.byteOffset + start
+  if (src !== lastSource) {
+    lastSource = src
+    lastOffset = src.buffer === memory.buffer ? src.byteOffset : -1
+  }
+  if (lastOffset >= 0) return lastOffset + start
   const length = end - start
   if (length <= shortCopy) for (let i = 0; i < length; i++) sipInput[i] = src[start + i] as number
   else src.copy(sipInput, 0, start, end)

@@ -76,7 +76,18 @@ export interface ByteSink {
  * NULL), and makes no string of the value. src/snapshot/byte-path.test.ts
  * holds every fast path to its string function.
  */
-export type ByteTransform = ((src: Buffer, start: number, end: number, out: ByteSink) => void) & {
+export type ByteTransform = ((
+  src: Buffer,
+  start: number,
+  end: number,
+  out: ByteSink,
+  /**
+   * The latin1 decoding of `src` (character i is byte i), when the caller has one (the
+   * row rewriter's segment): a fast path that scans the value's text uses it instead
+   * of decoding the value again. Indexes past `end` hold other rows: read only up to it.
+   */
+  text?: string,
+) => void) & {
   /**
    * It also takes fields with other than ASCII (UTF-8, still without a COPY escape),
    * for the offsets it needs are byte offsets (json).
@@ -138,10 +149,12 @@ export interface Transformer<Options extends z.ZodType = z.ZodType> {
   /** It can return NULL for a non-NULL input. */
   nullable: boolean
   /**
-   * Its output never holds a backslash or a control character, whatever the
-   * input: it is built only from digits, hex, base32 and the vocabularies. The
-   * snapshot then writes it into COPY text without looking for characters to
-   * escape. Leave it unset for anything that copies part of its input.
+   * Its output never holds a backslash, a control character or a double quote, and
+   * is never NULL, whatever the input: it is built only from digits, hex, base32 and
+   * the vocabularies (which hold none of those: a test checks the fakes). The
+   * snapshot then writes it into COPY text, and between quotes into JSON, without
+   * looking for characters to escape. Leave it unset for anything that copies part of
+   * its input.
    */
   copySafe?: boolean
   /** Extra rule keys besides `transform`, validated strictly. */
