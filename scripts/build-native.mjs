@@ -33,6 +33,9 @@ try {
 
 const compiler = process.env.CC || 'cc'
 const flags = ['-O2', '-shared', '-fPIC', '-std=c11', `-I${nodeApiInclude}`]
+// Bind libisal's symbols at load: a library missing at run time then fails the load,
+// which falls back to zlib, instead of the first call, which would end the process.
+if (process.platform === 'linux') flags.push('-Wl,-z,now')
 if (process.platform === 'darwin') {
   // Node's symbols resolve when the addon is loaded; Homebrew's prefixes hold isa-l.
   flags.push('-undefined', 'dynamic_lookup')

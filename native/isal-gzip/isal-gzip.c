@@ -73,8 +73,10 @@ static napi_value gzip(napi_env env, napi_callback_info info) {
   int32_t level = -1;
   if (napi_get_value_int32(env, argv[1], &level) != napi_ok || level < 0 || level > MAX_LEVEL)
     return throw_error(env, "ERR_OUT_OF_RANGE", "isal-gzip: the level must be an integer from 0 to 3");
-  if (in_len > UINT32_MAX)
-    return throw_error(env, "ERR_OUT_OF_RANGE", "isal-gzip: the input must be under 4 GiB");
+  /* ISA-L sizes stored blocks in 32-bit arithmetic, which wraps for inputs within 64 KiB
+   * of 4 GiB (a truncated member reported as COMP_OK): stay far below. */
+  if (in_len > ((size_t)1 << 31))
+    return throw_error(env, "ERR_OUT_OF_RANGE", "isal-gzip: the input must be at most 2 GiB");
 
   env_buffers *b = NULL;
   if (napi_get_instance_data(env, (void **)&b) != napi_ok || !b)
@@ -96,6 +98,8 @@ static napi_value gzip(napi_env env, napi_callback_info info) {
     s.level_buf = need_level ? b->level_buf : NULL;
     s.level_buf_size = (uint32_t)need_level;
     s.gzip_flag = IGZIP_GZIP;
+    /* The stateless init leaves it unset: 0 is ISA-L's default window (32 KiB). */
+    s.hist_bits = 0;
     s.next_in = in;
     s.avail_in = (uint32_t)in_len;
     s.end_of_stream = 1;

@@ -21,13 +21,16 @@ export function defaultNativeDir(): string {
  * Load the addon from `path`: the addon, or why it cannot be used. Each thread
  * loads its own instance (the addon keeps its buffers per thread).
  */
-export function loadIsalGzip(path: string): { addon: IsalGzip } | { missing: string } {
-  if (!existsSync(path)) return { missing: `is not built (no ${path})` }
+export function loadIsalGzip(
+  path: string,
+): { addon: IsalGzip } | { missing: string; present: boolean } {
+  if (!existsSync(path)) return { missing: `is not built (no ${path})`, present: false }
   try {
     const addon = createRequire(import.meta.url)(path) as IsalGzip
-    if (typeof addon.gzip !== 'function') return { missing: `at ${path} has no gzip function` }
+    if (typeof addon.gzip !== 'function')
+      return { missing: `at ${path} has no gzip function`, present: true }
     return { addon }
   } catch (err) {
-    return { missing: `at ${path} does not load: ${(err as Error).message}` }
+    return { missing: `at ${path} does not load: ${(err as Error).message}`, present: true }
   }
 }

@@ -171,6 +171,12 @@ export async function runSnapshot(options: SnapshotOptions): Promise<Manifest> {
       )
     }
     checkPgDump(pgDump, catalog.serverVersionNum, catalog.serverVersion)
+    if (compression.fallback) {
+      emit({
+        type: 'warning',
+        message: `Compressing with zlib, which costs more CPU: ${compression.fallback}. Install ISA-L's library (Debian/Ubuntu: libisal2) or set snapshot.compressor: zlib to silence this.`,
+      })
+    }
     if (!preData || !postData) throw new Error('pg_dump passed its check but was not started')
     if (catalog.largeObjects > 0) {
       emit({

@@ -157,6 +157,41 @@ describe('snapshot.compressor without the ISA-L addon', () => {
       'COPY "public"."users"',
     )
   })
+
+  it('auto warns when an addon is there but does not load, and uses zlib', async () => {
+    const broken = join(work.dir, 'broken-addon')
+    mkdirSync(broken, { recursive: true })
+    writeFileSync(join(broken, 'isal-gzip.node'), 'not a shared library')
+    const outputDir = join(work.dir, 'auto-broken')
+    const warnings: string[] = []
+    const manifest = await runSnapshot({
+      config: config('auto'),
+      outputDir,
+      nativeDir: broken,
+      onEvent: (e) => {
+        if (e.type === 'warning' && /zlib|ISA-L/.test(e.message)) warnings.push(e.message)
+      },
+    })
+    expect(manifest.dump.compressor).toEqual({ name: 'zlib', level: 1 })
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^Compressing with zlib, which costs more CPU: the ISA-L addon at .*broken-addon\/isal-gzip\.node does not load: .*libisal2/,
+      ),
+    ])
+  })
+
+  it('auto says nothing when no addon was built', async () => {
+    const warnings: string[] = []
+    await runSnapshot({
+      config: config('auto'),
+      outputDir: join(work.dir, 'auto-quiet'),
+      nativeDir: empty,
+      onEvent: (e) => {
+        if (e.type === 'warning' && /zlib|ISA-L/.test(e.message)) warnings.push(e.message)
+      },
+    })
+    expect(warnings).toEqual([])
+  })
 })
 
 describe('snapshot.compressor in dumpling.yml', () => {
