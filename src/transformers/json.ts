@@ -56,7 +56,8 @@ function compileLeaf(path: string, spec: RuleSpec, ctx: TransformContext): LeafR
     throw new Error(`json path "${path}": ${reasons}`, { cause: text.cause })
   }
   const emit = (out: string | null) => (out === null ? 'null' : encodeJsonString(out))
-  // A copy-safe fake has no backslash or control character: only a quote needs an escape.
+  // A copy-safe fake promises no backslash, control character or quote; the string path
+  // still checks for a quote (cheap, and it keeps this path right if a list ever holds one).
   const emitSafe = (out: string | null) =>
     out === null ? 'null' : out.includes('"') ? encodeJsonString(out) : `"${out}"`
   const copySafe = asText !== undefined && ctx.copySafe?.(spec, textLeaf) === true

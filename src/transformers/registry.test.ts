@@ -12,12 +12,15 @@ import {
 } from './vocabulary.js'
 
 const names = Object.keys(transformers) as TransformerName[]
-/** What COPY text would have to escape, and more: any control character. */
-const needsEscape = /[\\\p{Cc}]/u
+/**
+ * What COPY text would have to escape, and more: any control character; and a double
+ * quote, which copy-safe fakes promise never to hold (JSON leaves are written unescaped).
+ */
+const needsEscape = /["\\\p{Cc}]/u
 const constant = new Set<TransformerName>(['keep', 'const', 'null'])
 
 describe('the vocabularies copy-safe transformers draw from', () => {
-  it('hold no backslash or control character', () => {
+  it('hold no backslash, double quote or control character', () => {
     const lists = { firstNames, lastNames, cities, streetNames, words, legalEntityTypes }
     for (const [name, list] of Object.entries(lists)) {
       expect(

@@ -128,7 +128,7 @@ export interface TransformContext {
   compile(spec: RuleSpec, column: ColumnInfo): ValueTransform
   /**
    * Whether that nested rule's transformer declares `copySafe`: its output holds no
-   * backslash and no control character, so in a JSON string only a quote needs an escape.
+   * backslash, control character or double quote and is never NULL (see Transformer).
    */
   copySafe?(spec: RuleSpec, column: ColumnInfo): boolean
   /** That nested rule's fast path (see ByteTransform), or null when its transformer has none. */
