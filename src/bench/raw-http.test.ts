@@ -100,6 +100,18 @@ describe('createRawSender', () => {
       'closed before the answer',
     )
   })
+
+  it('fails a request with no answer in time, and a later one on a new connection succeeds', async () => {
+    let calls = 0
+    const port = await nodeServer((_req, res) => {
+      if (++calls > 1) res.writeHead(200).end('ok')
+    })
+    const sender = createRawSender(port, '127.0.0.1', 200)
+    closers.push(() => sender.close())
+    const request = encodeRequest('/', {}, 'x')
+    await expect(sender.send(request)).rejects.toThrow('no answer within 0.2 s')
+    for (let i = 0; i < 12; i++) expect(await sender.send(request)).toBe(200)
+  })
 })
 
 describe('startReplyCatcher', () => {

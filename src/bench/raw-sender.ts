@@ -16,9 +16,13 @@ export interface RawSender {
 /** An idle connection unused this long is closed, before serve's 5 s keep-alive timeout can close it under a request. */
 const idleMs = 4000
 /** A request with no answer for this long fails (counted among the errors) instead of hanging the bench. */
-const answerMs = 10_000
+const defaultAnswerMs = 10_000
 
-export function createRawSender(port: number, host = '127.0.0.1'): RawSender {
+export function createRawSender(
+  port: number,
+  host = '127.0.0.1',
+  answerMs = defaultAnswerMs,
+): RawSender {
   const idle: Connection[] = []
   const all = new Set<Connection>()
   const take = (): Connection => {
@@ -27,7 +31,7 @@ export function createRawSender(port: number, host = '127.0.0.1'): RawSender {
       if (!c.closed && now - c.lastUsed < idleMs) return c
       c.destroy()
     }
-    const c = new Connection(port, host, () => all.delete(c))
+    const c = new Connection(port, host, answerMs, () => all.delete(c))
     all.add(c)
     return c
   }
@@ -52,10 +56,20 @@ class Connection {
   private buffered: Buffer | null = null
   private waiting: { resolve: (status: number) => void; reject: (err: Error) => void } | null = null
 
-  constructor(port: number, host: string, onClose: () => void) {
+  constructor(
+    port: number,
+    host: string,
+    private readonly answerMs: number,
+    onClose: () => void,
+  ) {
     this.socket = connect({ port, host, noDelay: true })
     this.socket.on('data', (chunk: Buffer) => this.read(chunk))
     this.socket.on('error', (err) => this.fail(err))
+    // Armed by send(), disarmed once the answer is read: one listener for the connection's life.
+    this.socket.on('timeout', () => {
+      this.fail(new Error(`no answer within ${this.answerMs / 1000} s`))
+      this.destroy()
+    })
     this.socket.once('close', () => {
       this.closed = true
       onClose()
@@ -66,10 +80,7 @@ class Connection {
   send(request: Buffer): Promise<number> {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject }
-      this.socket.setTimeout(answerMs, () => {
-        this.fail(new Error(`no answer within ${answerMs / 1000} s`))
-        this.destroy()
-      })
+      this.socket.setTimeout(this.answerMs)
       this.socket.write(request)
     })
   }

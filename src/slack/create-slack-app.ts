@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events'
 import type { IncomingMessage, Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { App, type CustomRoute, type Receiver, SocketModeReceiver, webApi } from '@slack/bolt'
@@ -93,6 +94,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
   /** start() until it has listened and warmed up; stop() waits for it. */
   let starting: Promise<{ port: number }> | null = null
   const warming = new AbortController()
+  // The warm-up's 25 parallel requests each listen on it: more than Node's default of 10.
+  setMaxListeners(64, warming.signal)
   /** Requests Bolt is still working on (their replies), so that stop() can wait for them. */
   const inFlight = new Set<Promise<unknown>>()
   const track = <T>(p: Promise<T>): Promise<T> => {
