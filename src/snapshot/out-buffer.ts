@@ -44,6 +44,12 @@ export class OutBuffer implements ByteSink {
     this.length = o
   }
 
+  /** Room for `extra` more bytes at `length`: the buffer to write them into (see ByteSink). */
+  room(extra: number): Buffer {
+    this.reserve(extra)
+    return this.buf
+  }
+
   /** Append one byte. */
   writeByte(b: number): void {
     this.reserve(1)

@@ -30,7 +30,7 @@ for (let k = 0; k < forms.length; k++)
 if (wordBytes.length !== Buffer.byteLength(forms.join(''), 'utf8')) {
   throw new Error('text: the word list is not ASCII')
 }
-/** The lorem being made; grows for a long value, and is let go of after one over `keptScratch`. */
+/** The string path's lorem being made; grows for a long value, and is let go of after one over `keptScratch`. */
 let scratch = Buffer.allocUnsafe(4096)
 const keptScratch = 64 * 1024
 /** After a lorem is used: a buffer grown for one huge value is not kept for the thread's life. */
@@ -57,8 +57,9 @@ export const text = defineTransformer({
       (value) => {
         const target = Math.min(value.length, max)
         if (target === 0) return ''
-        // lorem() first: it may replace `scratch`.
-        const n = lorem(digest(seedOf(value)).readInt32LE(0), target)
+        if (scratch.length < target)
+          scratch = Buffer.allocUnsafe(Math.max(target, scratch.length * 2))
+        const n = lorem(digest(seedOf(value)).readInt32LE(0), target, scratch, 0)
         const result = scratch.toString('latin1', 0, n)
         releaseScratch()
         return result
@@ -66,9 +67,14 @@ export const text = defineTransformer({
       (src, start, end, out) => {
         const target = Math.min(end - start, max)
         if (target === 0) return
-        const n = lorem(seedDigest(digest, src, start, end).readInt32LE(0), target)
-        out.writeBytes(scratch, 0, n)
-        releaseScratch()
+        // Straight into the out buffer: no scratch to copy from.
+        const into = out.room(target)
+        out.length = lorem(
+          seedDigest(digest, src, start, end).readInt32LE(0),
+          target,
+          into,
+          out.length,
+        )
       },
     )
   },
@@ -91,15 +97,21 @@ const COLON = 58
 const PERIOD = 46
 
 /**
- * Keyed words while they fit under `target` characters, then the period, into
- * `scratch`; returns its length.
+ * The number of words, as a literal: a division by a constant compiles to a
+ * multiplication, by a length loaded at run time to a hardware division (one per
+ * word drawn).
  */
-function lorem(seed: number, target: number): number {
-  if (scratch.length <= target)
-    scratch = Buffer.allocUnsafe(Math.max(target + 1, scratch.length * 2))
-  const out = scratch
+const wordCount = 999
+if (words.length !== wordCount) throw new Error(`text: ${words.length} words, not ${wordCount}`)
+
+/**
+ * Keyed words while they fit under `target` characters, then the period, into
+ * `out` from `at` (which has room for `target` bytes); returns where they end.
+ */
+function lorem(seed: number, target: number, out: Buffer, at: number): number {
   let state = seed
-  let n = 0
+  let n = at
+  target += at
   let from = 0
   let to = 0
   for (let missed = 0; missed < misses; ) {
@@ -107,14 +119,14 @@ function lorem(seed: number, target: number): number {
     let r = Math.imul(state ^ (state >>> 16), 0x85ebca6b)
     r = Math.imul(r ^ (r >>> 13), 0xc2b2ae35)
     // 31 bits keep `r` a small integer, which makes `%` cheap.
-    const k = (((r ^ (r >>> 16)) >>> 1) % words.length) + (n === 0 ? 0 : words.length)
+    const k = (((r ^ (r >>> 16)) >>> 1) % wordCount) + (n === at ? 0 : wordCount)
     from = wordStart[k] as number
     to = wordStart[k + 1] as number
     // Strictly less than the target: the period needs one more character.
     if (n + to - from < target) for (let i = from; i < to; i++) out[n++] = wordBytes[i] as number
     else missed++
   }
-  if (n > 0) {
+  if (n > at) {
     out[n++] = PERIOD
     return n
   }

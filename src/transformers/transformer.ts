@@ -59,6 +59,11 @@ export interface ByteSink {
   writeByte(b: number): void
   /** Append `src[start, end)`. */
   writeBytes(src: Buffer, start: number, end: number): void
+  /**
+   * Room for `extra` more bytes: the buffer to write them into yourself, from index
+   * `length` on; then set `length` past them. Valid until the next write.
+   */
+  room(extra: number): Buffer
   /** Bytes written so far; set it lower to drop what was written after that point. */
   length: number
   /**
