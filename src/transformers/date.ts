@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { civilFromDays, daysFromCivil } from './civil-days.js'
-import { uint32 } from './digest-bits.js'
+import { pickIndex } from './digest-bits.js'
 import { defineTransformer, withBytes } from './transformer.js'
 
 /** The `Y-M-D` head of a date or timestamp in DateStyle ISO; years can exceed 9999. */
@@ -30,7 +30,7 @@ export const date = defineTransformer({
     /** The day moved by the keyed shift of `d`: never zero, reflected off the type's ends. */
     const shifted = (day: number, d: Buffer): number => {
       // −jitterDays … −1, 1 … jitterDays.
-      const k = uint32(d) % (2 * jitterDays)
+      const k = pickIndex(2 * jitterDays, d, 0)
       const shift = k < jitterDays ? k - jitterDays : k - jitterDays + 1
       const moved = day + shift
       return moved < firstDay || moved > lastDay ? day - shift : moved

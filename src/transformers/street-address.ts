@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { pick, uint32 } from './digest-bits.js'
+import { pick, pickIndex } from './digest-bits.js'
 import { defineTransformer, digestFake, withBytes } from './transformer.js'
 import { clip, streetNames } from './vocabulary.js'
 
@@ -17,14 +17,14 @@ export const streetAddress = defineTransformer({
     const digest = ctx.digest('streetAddress')
     const max = ctx.column.maxLength
     const fn = digestFake(digest, (d) =>
-      clip(`${1 + (uint32(d, 0) % 9999)} ${pick(streetNames, d, 4)}`, max),
+      clip(`${1 + pickIndex(9999, d, 0)} ${pick(streetNames, d, 4)}`, max),
     )
     if (max !== null) return fn
     // Unclipped, the fast path writes the number's digits and the street name as they
     // are: no joined string to make, flatten and copy.
     return withBytes(fn, (src, start, end, out) => {
       const d = digest.bytes(src, start, end)
-      const n = 1 + (uint32(d, 0) % 9999)
+      const n = 1 + pickIndex(9999, d, 0)
       for (let p = n >= 1000 ? 1000 : n >= 100 ? 100 : n >= 10 ? 10 : 1; p >= 1; p /= 10) {
         out.writeByte(48 + (Math.floor(n / p) % 10))
       }
