@@ -221,8 +221,12 @@ export function createJsonRewriter(rules: readonly JsonPathRule[]): JsonRewriter
     if (unreachable(value, escapes)) return value
     doc = value
     // Into a buffer kept for the next document, unless a huge one needed it larger.
-    // A lone surrogate is encoded as U+FFFD, three bytes: still one character.
-    if (scratch.length < value.length * 3) scratch = Buffer.allocUnsafe(value.length * 3)
+    // A lone surrogate is encoded as U+FFFD, three bytes: still one character. At most
+    // 3 bytes a character; a document that might not fit is measured, not given 3×.
+    if (scratch.length < value.length * 3) {
+      const need = Buffer.byteLength(value, 'utf8')
+      if (scratch.length < need) scratch = Buffer.allocUnsafe(need)
+    }
     const length = scratch.write(value, 0, 'utf8')
     ascii = length === value.length
     mappedByte = mappedChar = 0
