@@ -9,7 +9,6 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { gunzipSync } from 'node:zlib'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const source = join(root, 'native/isal-gzip/isal-gzip.c')
@@ -77,10 +76,6 @@ try {
   skip(`the built addon does not work: ${firstLine(err.stderr ?? err.message)}`)
 }
 renameSync(partial, target)
-// A last look in this process, as the snapshot will use it.
-if (!gunzipSync(require(target).gzip(Buffer.from('ok'), 2)).equals(Buffer.from('ok'))) {
-  skip('the built addon does not round-trip')
-}
 console.log('isal-gzip addon built: snapshots compress with ISA-L.')
 
 function firstLine(text) {
