@@ -12,10 +12,11 @@ import { createBoltLogger } from './bolt-logger.js'
 import { createConcurrencyLimit } from './concurrency-limit.js'
 import { createGroupMembers } from './group-members.js'
 import { createLatestSnapshot } from './latest-snapshot.js'
-import type { RecordAudit } from './listeners/commands/dump.js'
+import type { DumpCommandDeps, RecordAudit } from './listeners/commands/dump.js'
 import { register as registerCommands } from './listeners/commands/index.js'
 import type { PhaseRecorder } from './phase-recorder.js'
 import { createRateLimit } from './rate-limit.js'
+import { rehearse } from './rehearsal.js'
 import { createResponseUrlPoster } from './response-url.js'
 import { createSeenTriggers } from './seen-triggers.js'
 import { SlackReceiver } from './slack-receiver.js'
@@ -49,11 +50,13 @@ export interface SlackServer {
 /**
  * Commands worked on at once after their ack: each waits on its audit write and its
  * reply, so this many bounds the throughput (8 held the bench to ~160 a second with
- * the process 30 % idle). A command now costs about 2 ms of CPU (23 when 8 was chosen).
- * More at once starves the acks of a burst: with 64, one bench run under load 10 had
- * a 3.2 s ack; with 32, the slowest ack in nine runs was 1.22 s, at the same throughput.
+ * the process 30 % idle). It also sets the largest audit group. 32 left 18 of the
+ * bench's 50 commands in flight queueing for a slot, and each slot's wait added to the
+ * next audit write's: 64 (all 50 of them at once) gave about 15 % more commands a
+ * second and a reply p99 about 10 ms lower on a quiet machine, in fewer, larger audit
+ * objects (README, "The Slack app under load"). A command now costs about 1 ms of CPU.
  */
-const commandsAtOnce = 32
+const commandsAtOnce = 64
 
 /** How long start() waits for the warm-up (about a second on a loaded machine). */
 const warmUpMs = 10_000
@@ -128,19 +131,22 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
         track,
         phases: deps.phases,
       })
-  const app = new App({
-    receiver,
-    authorize: async () => ({ botToken }),
-    logger: boltLogger,
-    clientOptions,
-    developerMode: false,
-    // Bolt's ignoreSelf drops events the app's own bot user sent. Only slash commands are
-    // registered, which a bot cannot send; skipping it (and keeping our own tracking out
-    // of Bolt's middleware) took Bolt's CPU per command from about 60 to 25 µs.
-    ignoreSelf: false,
-    // Commands need no conversation state; the default store costs a lookup per request.
-    convoStore: false,
-  })
+  /** The Bolt app; the start-up rehearsal builds a second one the same way (rehearsal.ts). */
+  const newApp = (receiver: Receiver) =>
+    new App({
+      receiver,
+      authorize: async () => ({ botToken }),
+      logger: boltLogger,
+      clientOptions,
+      developerMode: false,
+      // Bolt's ignoreSelf drops events the app's own bot user sent. Only slash commands are
+      // registered, which a bot cannot send; skipping it (and keeping our own tracking out
+      // of Bolt's middleware) took Bolt's CPU per command from about 60 to 25 µs.
+      ignoreSelf: false,
+      // Commands need no conversation state; the default store costs a lookup per request.
+      convoStore: false,
+    })
+  const app = newApp(receiver)
   if (appToken) {
     // Socket Mode: Bolt's receiver, so the work in flight is tracked as middleware.
     app.use(async ({ next }) => {
@@ -156,7 +162,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
   const responses = createResponseUrlPoster()
   const latest = createLatestSnapshot(storage)
   const linkSeconds = deps.linkSeconds ?? 180
-  registerCommands(app, {
+  const commands: DumpCommandDeps = {
     config,
     storage,
     recordAudit: deps.audit,
@@ -173,7 +179,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
     now: deps.now ?? (() => new Date()),
     phases: deps.phases,
     track,
-  })
+  }
+  registerCommands(app, commands)
 
   return {
     postToAuditChannel: (text) => auditChannel.post(text),
@@ -198,9 +205,20 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
           const stopped = new Promise<null>((resolve) =>
             signal.addEventListener('abort', () => resolve(null), { once: true }),
           )
+          let rehearsed: { commands: number; replies: number } | null = null
           const failed = await withTimeout(
             Promise.race([
-              warmUp({ port: address.port, storage, latest, linkSeconds, signal }),
+              warmUp({ port: address.port, storage, latest, linkSeconds, signal }).then(
+                (failed) =>
+                  failed ??
+                  rehearse({ commands, newApp, signal }).then(
+                    (done) => {
+                      rehearsed = done
+                      return null
+                    },
+                    (err: Error) => err,
+                  ),
+              ),
               stopped,
             ]),
             warmUpMs,
@@ -209,7 +227,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
           const ms = Math.round(performance.now() - t0)
           if (signal.aborted) log.debug({ ms }, 'warm-up cut short by stop')
           else if (failed) log.warn({ name: failed.name, ms }, 'warm-up failed; serving cold')
-          else log.debug({ ms }, 'warmed up')
+          else log.debug({ ms, rehearsed }, 'warmed up')
         }
         // stop() may have come during the warm-up: then it stays shutting down.
         if (state !== 'starting') return { port: address?.port ?? port }

@@ -52,13 +52,13 @@ export class SlackReceiver implements Receiver {
     this.app = app
   }
 
-  /** Listen on `port`; resolves with the server, rejects when the port is taken. */
-  start(port: number): Promise<Server> {
+  /** Listen on `port` (of `host`, default all); resolves with the server, rejects when the port is taken. */
+  start(port: number, host?: string): Promise<Server> {
     const server = createServer((req, res) => this.route(req, res))
     this.server = server
     return new Promise((resolve, reject) => {
       server.once('error', reject)
-      server.listen(port, () => {
+      server.listen(port, host, () => {
         server.off('error', reject)
         resolve(server)
       })

@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { App, Receiver } from '@slack/bolt'
+import { Pool } from 'undici'
+import { createAuditWriter } from '../audit/audit-writer.js'
+import type { Config } from '../config/load-config.js'
+import type { Logger } from '../logger.js'
+import type { Manifest } from '../snapshot/manifest.js'
+import type { DumpCommandDeps } from './listeners/commands/dump.js'
+import { register as registerCommands } from './listeners/commands/index.js'
+import { createRateLimit } from './rate-limit.js'
+import { createResponseUrlPoster } from './response-url.js'
+import { createSeenTriggers } from './seen-triggers.js'
+import { SlackReceiver } from './slack-receiver.js'
+import { slackSignature } from './slack-signature.js'
+
+export interface RehearsalDeps {
+  /** The real app's deps: the rehearsal shares only what has no side effect (config, links, jobs' code). */
+  commands: DumpCommandDeps
+  /** A Bolt app built exactly like the real one, on the given receiver. */
+  newApp: (receiver: Receiver) => App
+  /** Commands sent (default 300), 25 at a time. */
+  requests?: number
+  /** stop() during the rehearsal: no more commands; the ones in flight finish. */
+  signal?: AbortSignal
+}
+
+/** A snapshot id no snapshot has: links made in the rehearsal point at nothing. */
+const nowhereId = '19700101T000000Z-0000'
+
+/** Made-up requesters, as many as a busy workspace might send in a burst. */
+const users = Array.from({ length: 100 }, (_, i) => `U0REHEARSAL${String(i).padStart(3, '0')}`)
+
+/**
+ * A dress rehearsal of `/dump latest` before `/readyz` says ready, so that V8 has compiled
+ * (and optimized) the whole command path before the first burst of real commands instead
+ * of during it (README, "The Slack app under load"). A second Bolt app, built like the
+ * real one, listens on a loopback port with a signing secret of its own; signed commands
+ * go through the same receiver code, Bolt's middleware and the `/dump` listener, and are
+ * checked, audited, linked and answered by the same code, with parts that keep
+ * everything inside this process:
+ * - the audit writer stores nowhere and logs nothing (no record, no log line, no
+ *   audit channel post);
+ * - the newest snapshot is a made-up one whose id no snapshot has, so each link (signed
+ *   by the real storage's code, nothing sent) points at nothing;
+ * - the replies go to a loopback server here, which reads and drops them;
+ * - made-up team, channel and users, and their own rate limit and duplicate memory.
+ * Nothing is logged by the rehearsal's parts. A failure here only costs the warmth.
+ */
+export async function rehearse(
+  deps: RehearsalDeps,
+): Promise<{ commands: number; replies: number }> {
+  const n = deps.requests ?? 300
+  const silent = deps.commands.log.child({}, { level: 'silent' }) as Logger
+  let commands = 0
+  let replies = 0
+  const sink = createServer((req, res) => {
+    req.resume()
+    req.once('end', () => {
+      replies++
+      res.end('ok')
+    })
+  })
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve))
+  const sinkPort = (sink.address() as AddressInfo).port
+  const secret = randomBytes(32).toString('hex')
+  const inFlight = new Set<Promise<unknown>>()
+  const track = (p: Promise<unknown>) => {
+    inFlight.add(p)
+    const forget = () => inFlight.delete(p)
+    p.then(forget, forget)
+  }
+  const receiver = new SlackReceiver({ signingSecret: secret, log: silent, routes: [], track })
+  const app = deps.newApp(receiver)
+  const responses = createResponseUrlPoster()
+  registerCommands(app, rehearsalDeps(deps.commands, silent, responses, track))
+  const server = await receiver.start(0, '127.0.0.1')
+  const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
+    connections: 25,
+  })
+  try {
+    let next = 0
+    const worker = async () => {
+      while (next < n && !deps.signal?.aborted) {
+        const i = next++
+        const body = commandBody(i, `http://127.0.0.1:${sinkPort}/r/${i}`)
+        const timestamp = Math.floor(Date.now() / 1000)
+        const res = await pool.request({
+          path: '/slack/events',
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            'x-slack-request-timestamp': String(timestamp),
+            'x-slack-signature': slackSignature(secret, timestamp, body),
+          },
+          body,
+        })
+        await res.body.dump()
+        if (res.statusCode !== 200) throw new Error(`rehearsal command got HTTP ${res.statusCode}`)
+        commands++
+      }
+    }
+    await Promise.all(Array.from({ length: 25 }, worker))
+  } finally {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+    await pool.close()
+    await receiver.stop()
+    responses.close()
+    await new Promise((resolve) => sink.close(resolve))
+  }
+  return { commands, replies }
+}
+
+function rehearsalDeps(
+  real: DumpCommandDeps,
+  silent: Logger,
+  responses: DumpCommandDeps['responses'],
+  track: (p: Promise<unknown>) => void,
+): DumpCommandDeps {
+  const config: Config = {
+    ...real.config,
+    slack: {
+      ...real.config.slack,
+      teams: ['T0REHEARSAL'],
+      channels: ['C0REHEARSAL'],
+      allowDirectMessages: false,
+      users,
+      userGroups: [],
+      leads: [],
+      leadGroups: [],
+    },
+  }
+  const nowhere = {
+    storage: { putAuditObject: async () => {}, describe: () => 'nowhere' },
+    log: silent,
+  }
+  return {
+    ...real,
+    config,
+    recordAudit: createAuditWriter(nowhere),
+    latest: { get: async () => madeUpSnapshot(real.now()), forget: () => {} },
+    log: silent,
+    auditChannel: { post: () => {}, settle: async () => {} },
+    responses,
+    rateLimit: createRateLimit(1_000_000),
+    seen: createSeenTriggers(),
+    phases: undefined,
+    track,
+  }
+}
+
+function madeUpSnapshot(now: Date): Manifest {
+  return {
+    formatVersion: 1,
+    id: nowhereId,
+    createdAt: now.toISOString(),
+    tool: { name: 'dumpling', version: '0' },
+    source: { database: 'rehearsal', serverVersion: '0', systemIdentifier: null },
+    schemaFingerprint: '0',
+    rulesHash: '0',
+    tables: [{ name: 'public.rehearsal', data: 'dump', rows: 1, bytes: 1 }],
+    dump: { file: 'dump.sql.gz', compression: 'gzip', bytes: 1, sha256: '0' },
+    durationMs: 0,
+  }
+}
+
+/** A slash command's form, as Slack sends it. */
+function commandBody(i: number, responseUrl: string): string {
+  return new URLSearchParams({
+    token: 'rehearsal',
+    team_id: 'T0REHEARSAL',
+    team_domain: 'rehearsal',
+    channel_id: 'C0REHEARSAL',
+    channel_name: 'rehearsal',
+    user_id: users[i % users.length] ?? 'U0REHEARSAL',
+    user_name: 'rehearsal',
+    command: '/dump',
+    text: 'latest',
+    api_app_id: 'A0REHEARSAL',
+    is_enterprise_install: 'false',
+    response_url: responseUrl,
+    trigger_id: `rehearsal.${i}.${randomBytes(4).toString('hex')}`,
+  }).toString()
+}
