@@ -5,6 +5,8 @@ const lineLimit = 4096
 
 const blankLine = Buffer.from('\r\n\r\n')
 const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: |$)/
+const closeToken = /(?:^|,)\s*close\s*(?:,|$)/
+const keepAliveToken = /(?:^|,)\s*keep-alive\s*(?:,|$)/
 const hexSize = /^[0-9a-fA-F]{1,12}$/
 
 enum State {
@@ -145,20 +147,18 @@ export class Http1Response {
       const colon = text.indexOf(':', at)
       if (colon < 0 || colon > end) throw new Error('a header line without a colon')
       const name = text.slice(at, colon).trim().toLowerCase()
-      const value = text
-        .slice(colon + 1, end)
-        .trim()
-        .toLowerCase()
+      const from = colon + 1
       at = end + 2
       if (name === 'content-length') {
+        const value = text.slice(from, end).trim()
         if (!/^\d{1,15}$/.test(value) || (length !== null && length !== Number(value))) {
           throw new Error('a malformed content-length')
         }
         length = Number(value)
-      } else if (name === 'transfer-encoding') transfer = value
-      else if (name === 'connection') connection += `,${value}`
+      } else if (name === 'transfer-encoding') transfer = text.slice(from, end).toLowerCase()
+      else if (name === 'connection') connection += `,${text.slice(from, end).toLowerCase()}`
       else if (name === 'keep-alive') {
-        const timeout = /(?:^|[,;\s])timeout\s*=\s*(\d{1,9})/.exec(value)
+        const timeout = /(?:^|[,;\s])timeout\s*=\s*(\d{1,9})/i.exec(text.slice(from, end))
         if (timeout) keepAliveMs = Number(timeout[1]) * 1000
       }
     }
@@ -169,12 +169,12 @@ export class Http1Response {
     }
     this.status = status
     this.keepAliveMs = keepAliveMs
-    const tokens = connection.split(',').map((t) => t.trim())
-    this.keepAlive = match[1] === '1' ? !tokens.includes('close') : tokens.includes('keep-alive')
+    this.keepAlive =
+      match[1] === '1' ? !closeToken.test(connection) : keepAliveToken.test(connection)
     if (status === 204 || status === 304) this.state = State.Done
     else if (transfer !== null) {
       // Chunked must be the last coding; any other body runs until the close.
-      this.state = /(?:^|,)\s*chunked$/.test(transfer) ? State.ChunkSize : State.UntilClose
+      this.state = /(?:^|,)\s*chunked\s*$/.test(transfer) ? State.ChunkSize : State.UntilClose
     } else if (length !== null) {
       this.left = length
       this.state = length === 0 ? State.Done : State.Length
