@@ -71,24 +71,16 @@ export class Http1Response {
         case State.Head:
           at = this.readHead(chunk, at)
           break
-        case State.Length: {
-          const n = Math.min(this.left, chunk.length - at)
-          this.left -= n
-          at += n
-          if (this.left === 0) this.state = State.Done
+        case State.Length:
+          at = this.skip(chunk, at, State.Done)
           break
-        }
         case State.ChunkSize:
           at = this.readLine(chunk, at, lineLimit)
           if (at >= 0) this.chunkSize()
           break
-        case State.ChunkData: {
-          const n = Math.min(this.left, chunk.length - at)
-          this.left -= n
-          at += n
-          if (this.left === 0) this.state = State.ChunkEnd
+        case State.ChunkData:
+          at = this.skip(chunk, at, State.ChunkEnd)
           break
-        }
         case State.ChunkEnd:
           at = this.readLine(chunk, at, lineLimit)
           if (at < 0) break
@@ -109,6 +101,14 @@ export class Http1Response {
       if (at < 0) return -1
     }
     return this.state === State.Done ? at : -1
+  }
+
+  /** Passes over body bytes (`left` of them); then `next`. */
+  private skip(chunk: Buffer, at: number, next: State): number {
+    const n = Math.min(this.left, chunk.length - at)
+    this.left -= n
+    if (this.left === 0) this.state = next
+    return at + n
   }
 
   private readHead(chunk: Buffer, at: number): number {
