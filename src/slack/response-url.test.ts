@@ -73,6 +73,17 @@ describe('createResponseUrlPoster', () => {
     expect(connections()).toBe(1)
   })
 
+  it('refuses a response_url that is not a URL, or not http(s), without quoting it', async () => {
+    const poster = createResponseUrlPoster()
+    const bad = await poster.post('hooks s3cr3t', reply('x')).catch((e: Error) => e)
+    expect(bad).toMatchObject({ message: 'response_url is not a URL' })
+    expect(bad).not.toHaveProperty('input')
+    await expect(poster.post('ftp://hooks/s3cr3t', reply('x'))).rejects.toThrow(
+      'response_url has an unknown scheme ftp:',
+    )
+    poster.close()
+  })
+
   it('rejects a used-up response_url without naming it (the URL is a bearer token)', async () => {
     const { base } = await listen((_req, _body, res) => res.writeHead(404).end('expired_url'))
     const poster = createResponseUrlPoster()

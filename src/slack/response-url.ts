@@ -207,7 +207,7 @@ class Poster implements ResponseUrlPoster {
     resolve: () => void,
     reject: (err: Error) => void,
   ): void {
-    const url = new URL(responseUrl)
+    const url = parseUrl(responseUrl)
     if (url.protocol !== 'https:' && url.protocol !== 'http:') {
       throw new Error(`response_url has an unknown scheme ${url.protocol}`)
     }
@@ -313,6 +313,15 @@ class Poster implements ResponseUrlPoster {
 }
 
 class StatusError extends Error {}
+
+/** Not `new URL()`'s own error: it carries the input (a bearer token) along. */
+function parseUrl(responseUrl: string): URL {
+  try {
+    return new URL(responseUrl)
+  } catch {
+    throw new Error('response_url is not a URL')
+  }
+}
 
 function timeoutError(timeoutMs: number): Error {
   return new Error(`response_url did not answer within ${timeoutMs} ms`)
