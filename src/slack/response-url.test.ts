@@ -395,6 +395,22 @@ describe('createResponseUrlPoster reading answers', () => {
     poster.close()
   })
 
+  it("closes a connection early when the server's keep-alive hint is shorter, less 1 s", async () => {
+    const { base, closed } = await listenRaw((socket) =>
+      socket.write(
+        'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=2, max=100\r\ncontent-length: 0\r\n\r\n',
+      ),
+    )
+    const poster = createResponseUrlPoster(10_000, { idleMs: 3000 })
+    await poster.post(`${base}/1`, reply('one'))
+    const answered = performance.now()
+    await until(() => closed.length === 1)
+    const idle = performance.now() - answered
+    expect(idle).toBeGreaterThanOrEqual(999)
+    expect(idle).toBeLessThan(2000)
+    poster.close()
+  })
+
   it('rejects the posts still waiting when closed', async () => {
     const { base } = await listenRaw(() => {})
     const poster = createResponseUrlPoster()
