@@ -411,6 +411,24 @@ describe('createResponseUrlPoster reading answers', () => {
     poster.close()
   })
 
+  it('forgets an idle connection the server closed, and posts on a new one', async () => {
+    const { base, sockets, requests } = await listenRaw((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')
+      // The first connection's idle timeout is short: it ends, the other stays.
+      if (socket === sockets[0]) setTimeout(() => socket.end(), 10)
+    })
+    const poster = createResponseUrlPoster(1000)
+    await Promise.all([
+      poster.post(`${base}/1`, reply('one')),
+      poster.post(`${base}/2`, reply('two')),
+    ])
+    await new Promise((r) => setTimeout(r, 100))
+    await Promise.all([poster.post(`${base}/3`, reply('3')), poster.post(`${base}/4`, reply('4'))])
+    poster.close()
+    expect(sockets).toHaveLength(3)
+    expect(requests()).toBe(4)
+  })
+
   it('rejects the posts still waiting when closed', async () => {
     const { base } = await listenRaw(() => {})
     const poster = createResponseUrlPoster()

@@ -150,6 +150,8 @@ class Poster implements ResponseUrlPoster {
   read(c: Connection, chunk: Buffer): void {
     const post = c.post
     if (post === null) {
+      // Nothing was asked: never reuse it, even before its close is heard.
+      c.idleUntil = 0
       c.socket.destroy()
       return
     }
