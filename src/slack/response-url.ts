@@ -1,6 +1,4 @@
-import { isIP, connect as netConnect, type Socket } from 'node:net'
-import { connect as tlsConnect } from 'node:tls'
-import { Http1Response } from './http1-response.js'
+import { Connection, type ConnectionEvents, Origin, Post } from './reply-connection.js'
 import type { Reply } from './views/replies.js'
 
 /** Posts replies to commands' `response_url`s over kept-alive connections. */
@@ -38,7 +36,9 @@ const hintMarginMs = 1000
  *   answer with `connection: close`, HTTP/1.0 without `keep-alive`, a body that runs to
  *   the close, or bytes after the answer.
  * - `timeoutMs` (10 s) for the whole post: waiting, connecting, writing, the full answer.
- *   One periodic sweep watches every connection (no timer per post).
+ *   One periodic sweep (every 250 ms, or a tenth of `timeoutMs` or `idleMs` if less;
+ *   unref'd, running only while there are connections or waiting posts) watches every
+ *   connection and waiting post: no timer per post.
  * - One retry: a post on a reused connection that fails before any byte of its answer
  *   was read is sent once more on a fresh connection (the server's idle close raced it).
  * - Errors never name the URL (a bearer token).
@@ -50,72 +50,7 @@ export function createResponseUrlPoster(
   return new Poster(timeoutMs, options.idleMs ?? 4000, options.ca)
 }
 
-/** One reply to post: its whole request, and whom to tell. */
-class Post {
-  retried = false
-  constructor(
-    readonly origin: Origin,
-    readonly request: string,
-    readonly deadline: number,
-    readonly resolve: () => void,
-    readonly reject: (err: Error) => void,
-  ) {}
-}
-
-/** The connections to one `protocol//host:port`. */
-class Origin {
-  /** Idle connections, the most recently used last. */
-  readonly idle: Connection[] = []
-  /** Posts waiting for a connection, first come first. */
-  readonly waiting: Post[] = []
-  /** Connections open or opening, idle or busy. */
-  open = 0
-  constructor(
-    readonly key: string,
-    readonly host: string,
-    readonly port: number,
-    readonly tls: boolean,
-  ) {}
-}
-
-/** One socket, one post at a time; its listeners are made once, for its life. */
-class Connection {
-  /** The post whose answer is awaited; null while idle. */
-  post: Post | null = null
-  /** Had carried a whole answer before the current post. */
-  reused = false
-  /** Some of the current post's answer was read. */
-  answering = false
-  idleUntil = 0
-  error: (Error & { code?: string }) | null = null
-  readonly response = new Http1Response()
-  readonly socket: Socket
-
-  constructor(
-    poster: Poster,
-    readonly origin: Origin,
-    ca: string | Buffer | undefined,
-  ) {
-    const { host, port } = origin
-    this.socket = origin.tls
-      ? tlsConnect({
-          host,
-          port,
-          servername: isIP(host) === 0 ? host : undefined,
-          ALPNProtocols: ['http/1.1'],
-          ca,
-        })
-      : netConnect({ host, port })
-    this.socket.setNoDelay(true)
-    this.socket.on('data', (chunk: Buffer) => poster.read(this, chunk))
-    this.socket.on('error', (err) => {
-      this.error ??= err
-    })
-    this.socket.on('close', () => poster.closed(this))
-  }
-}
-
-class Poster implements ResponseUrlPoster {
+class Poster implements ResponseUrlPoster, ConnectionEvents {
   private readonly origins = new Map<string, Origin>()
   private readonly connections = new Set<Connection>()
   private readonly sweepMs: number
@@ -170,8 +105,7 @@ class Poster implements ResponseUrlPoster {
     const hint = res.keepAliveMs === null ? this.idleMs : res.keepAliveMs - hintMarginMs
     if (end < chunk.length || !res.keepAlive || hint <= 0 || this.shut) c.socket.destroy()
     else this.release(c, Math.min(hint, this.idleMs))
-    if (status >= 200 && status < 300) post.resolve()
-    else post.reject(new StatusError(`response_url answered HTTP ${status}`))
+    settle(post, status)
   }
 
   /** A socket closed: forget it; its post is retried, ended or failed; a waiting post may connect. */
@@ -184,11 +118,9 @@ class Poster implements ResponseUrlPoster {
     const post = c.post
     c.post = null
     if (post) {
-      const status = c.response.status
-      if (c.response.untilClose && c.error === null) {
-        if (status >= 200 && status < 300) post.resolve()
-        else post.reject(new StatusError(`response_url answered HTTP ${status}`))
-      } else if (c.reused && !c.answering && !post.retried && !this.shut) {
+      // A body with neither a length nor chunks ends with the connection.
+      if (c.response.untilClose && c.error === null) settle(post, c.response.status)
+      else if (c.reused && !c.answering && !post.retried && !this.shut) {
         // The server closed a kept-alive connection as the reply went out, before any
         // answer: almost surely it never read the reply (at worst the requester sees it
         // twice). Node's docs advise this one retry on a fresh connection.
@@ -315,6 +247,12 @@ class Poster implements ResponseUrlPoster {
 }
 
 class StatusError extends Error {}
+
+/** A whole answer: 2xx took the reply, anything else did not. */
+function settle(post: Post, status: number): void {
+  if (status >= 200 && status < 300) post.resolve()
+  else post.reject(new StatusError(`response_url answered HTTP ${status}`))
+}
 
 /** Not `new URL()`'s own error: it carries the input (a bearer token) along. */
 function parseUrl(responseUrl: string): URL {
