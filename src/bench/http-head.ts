@@ -1,4 +1,4 @@
-/** The head of one HTTP/1.1 message at the start of a buffer, as the bench's raw sockets read it. */
+/** The head of one HTTP/1.1 request at the start of a buffer, as the bench's reply catcher reads it. */
 export interface HttpHead {
   /** The request or status line, e.g. `POST /response/7 HTTP/1.1` or `HTTP/1.1 200 OK`. */
   firstLine: string
@@ -12,12 +12,11 @@ export interface HttpHead {
   close: boolean
 }
 
-const crlf = Buffer.from('\r\n')
 const blankLine = Buffer.from('\r\n\r\n')
 
 /**
  * Parses the head at the start of `buf`, or returns null while it is incomplete. Only
- * what the serve bench's two ends need: the first line, `content-length`,
+ * what the reply catcher needs: the first line, `content-length`,
  * `transfer-encoding` and `connection` (names case-insensitive).
  */
 export function parseHttpHead(buf: Buffer): HttpHead | null {
@@ -45,28 +44,5 @@ export function parseHttpHead(buf: Buffer): HttpHead | null {
     contentLength: chunked ? null : contentLength,
     chunked,
     close,
-  }
-}
-
-/**
- * Where the message whose head this is ends in `buf`, or -1 while it is incomplete.
- * A chunked body ends after its zero-size chunk (trailers are not read); a message
- * that declares neither a length nor chunks has no body here (node:http always declares
- * one of them on a kept-alive connection).
- */
-export function messageEnd(buf: Buffer, head: HttpHead): number {
-  if (!head.chunked) {
-    const end = head.bodyStart + (head.contentLength ?? 0)
-    return buf.length >= end ? end : -1
-  }
-  let at = head.bodyStart
-  for (;;) {
-    const lineEnd = buf.indexOf(crlf, at)
-    if (lineEnd < 0) return -1
-    const size = Number.parseInt(buf.toString('latin1', at, lineEnd), 16)
-    if (Number.isNaN(size)) throw new Error('a malformed chunk size')
-    at = lineEnd + crlf.length + size + crlf.length
-    if (size === 0) return buf.length >= at ? at : -1
-    if (at > buf.length) return -1
   }
 }

@@ -1,10 +1,10 @@
 import { connect, type Socket } from 'node:net'
-import { messageEnd, parseHttpHead } from './http-head.js'
+import { Http1Response } from '../slack/http1-response.js'
 
 /**
  * The serve bench's side of Slack's request sender: requests signed and encoded before
  * the clock starts, each written as one buffer on a kept-alive connection, its answer
- * read by hand. undici's Pool cost the load generator, which shares the cores with
+ * read by the response_url poster's parser (`Http1Response`). undici's Pool cost the load generator, which shares the cores with
  * serve, a few tenths of a millisecond a request more (README, "The Slack app under load").
  */
 export interface RawSender {
@@ -53,7 +53,7 @@ class Connection {
   closed = false
   lastUsed = performance.now()
   private readonly socket: Socket
-  private buffered: Buffer | null = null
+  private readonly response = new Http1Response()
   private waiting: { resolve: (status: number) => void; reject: (err: Error) => void } | null = null
 
   constructor(
@@ -73,13 +73,16 @@ class Connection {
     this.socket.once('close', () => {
       this.closed = true
       onClose()
-      this.fail(new Error('the connection closed before the answer'))
+      // A body with neither a length nor chunks ends with the connection.
+      if (this.response.untilClose) this.answered(this.response.status)
+      else this.fail(new Error('the connection closed before the answer'))
     })
   }
 
   send(request: Buffer): Promise<number> {
     return new Promise((resolve, reject) => {
       this.waiting = { resolve, reject }
+      this.response.reset()
       this.socket.setTimeout(this.answerMs)
       this.socket.write(request)
     })
@@ -91,27 +94,25 @@ class Connection {
   }
 
   private read(chunk: Buffer): void {
-    const buf = this.buffered ? Buffer.concat([this.buffered, chunk]) : chunk
-    const head = parseHttpHead(buf)
-    let end = -1
+    let end: number
     try {
-      end = head ? messageEnd(buf, head) : -1
+      end = this.response.feed(chunk)
     } catch (err) {
       this.fail(err as Error)
       this.destroy()
       return
     }
-    if (!head || end < 0) {
-      this.buffered = buf
-      return
-    }
-    this.buffered = null
+    if (end < 0) return
     this.socket.setTimeout(0)
     this.lastUsed = performance.now()
-    if (head.close) this.destroy()
+    if (!this.response.keepAlive || end < chunk.length) this.destroy()
+    this.answered(this.response.status)
+  }
+
+  private answered(status: number): void {
     const waiting = this.waiting
     this.waiting = null
-    waiting?.resolve(Number(head.firstLine.slice(9, 12)))
+    waiting?.resolve(status)
   }
 
   private fail(err: Error): void {
