@@ -20,7 +20,7 @@ export interface RehearsalDeps {
   commands: DumpCommandDeps
   /** A Bolt app built exactly like the real one, on the given receiver. */
   newApp: (receiver: Receiver) => App
-  /** Commands sent (default 300), 25 at a time. */
+  /** Commands sent (default 1,000), 25 at a time. */
   requests?: number
   /** stop() during the rehearsal: no more commands; the ones in flight finish. */
   signal?: AbortSignal
@@ -51,7 +51,7 @@ const users = Array.from({ length: 100 }, (_, i) => `U0REHEARSAL${String(i).padS
 export async function rehearse(
   deps: RehearsalDeps,
 ): Promise<{ commands: number; replies: number }> {
-  const n = deps.requests ?? 300
+  const n = deps.requests ?? 1000
   const silent = deps.commands.log.child({}, { level: 'silent' }) as Logger
   let commands = 0
   let replies = 0

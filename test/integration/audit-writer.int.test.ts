@@ -63,10 +63,33 @@ describe('createAuditWriter', () => {
     )
     expect(storedWhenResolved.every(Boolean)).toBe(true)
     const objects = storedObjects(dir)
-    // The first goes at once; the 49 that came while it was written go together.
-    expect(objects.map((o) => o.events.length).sort((a, b) => a - b)).toEqual([1, 49])
+    // After a quiet spell the first waits for the rest of its burst: one object.
+    expect(objects.map((o) => o.events.length)).toEqual([50])
     expect(objects.every((o) => o.name === `${o.events[0]?.id}.jsonl`)).toBe(true)
     expect(objects.flatMap((o) => o.events).sort(byId)).toEqual([...burst].sort(byId))
+  })
+
+  it('sends events that pile up behind a small write as a second write, never a third', async () => {
+    const dir = join(work.dir, 'second-write')
+    const { log } = capturedLogger()
+    const noGathering = { gatherMs: 0, quietMs: 0 }
+    const write = createAuditWriter(
+      { storage: storageIn(dir), log },
+      undefined,
+      undefined,
+      noGathering,
+    )
+    const burst = events(50)
+    await Promise.all(burst.map(write))
+    const sizes = storedObjects(dir).map((o) => o.events.length)
+    // The first at once; the 8 behind it (at least 8, and twice its 1) beside it; the
+    // other 41 once one of the two is stored.
+    expect(sizes.sort((a, b) => a - b)).toEqual([1, 8, 41])
+    expect(
+      storedObjects(dir)
+        .flatMap((o) => o.events)
+        .sort(byId),
+    ).toEqual([...burst].sort(byId))
   })
 
   it('logs each event once it is stored', async () => {
@@ -86,7 +109,9 @@ describe('createAuditWriter', () => {
     const write = createAuditWriter({ storage: storageIn(dir), log: capturedLogger().log }, 10)
     await Promise.all(events(35).map(write))
     const sizes = storedObjects(dir).map((o) => o.events.length)
-    expect(sizes.sort((a, b) => a - b)).toEqual([1, 4, 10, 10, 10])
+    // Gathered, then 10 and a second 10 beside it (25 waited); the next 10 once both are
+    // stored (15 are not twice 10), then the last 5.
+    expect(sizes.sort((a, b) => a - b)).toEqual([5, 10, 10, 10])
   })
 
   it('rejects every event of a failed write with audit_failed, and logs none as audited', async () => {
@@ -106,7 +131,8 @@ describe('createAuditWriter', () => {
       })
     }
     expect(lines.some((l) => l.msg === 'audit')).toBe(false)
-    expect(lines.filter((l) => l.msg === 'audit event could not be stored')).toHaveLength(2)
+    // The 20 were gathered into one write, which failed once.
+    expect(lines.filter((l) => l.msg === 'audit event could not be stored')).toHaveLength(1)
   })
 
   it('keeps writing when the onWrite callback throws, after telling the callers', async () => {
