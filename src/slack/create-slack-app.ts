@@ -20,7 +20,7 @@ import { rehearse } from './rehearsal.js'
 import { createResponseUrlPoster } from './response-url.js'
 import { createSeenTriggers } from './seen-triggers.js'
 import { SlackReceiver } from './slack-receiver.js'
-import { warmUp } from './warm-up.js'
+import { collectGarbage, warmUp } from './warm-up.js'
 
 export interface SlackAppDeps {
   config: Config
@@ -227,7 +227,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
           const ms = Math.round(performance.now() - t0)
           if (signal.aborted) log.debug({ ms }, 'warm-up cut short by stop')
           else if (failed) log.warn({ name: failed.name, ms }, 'warm-up failed; serving cold')
-          else log.debug({ ms, rehearsed }, 'warmed up')
+          else log.debug({ ms, rehearsed, collected: collectGarbage() }, 'warmed up')
         }
         // stop() may have come during the warm-up: then it stays shutting down.
         if (state !== 'starting') return { port: address?.port ?? port }

@@ -84,7 +84,7 @@ describe('serve at start', () => {
 
     expect(logged).toContain('"msg":"warmed up"')
     // The rehearsal ran whole commands: each answered, with a link, at its loopback sink.
-    expect(logged).toContain('"rehearsed":{"commands":1000,"replies":1000}')
+    expect(logged).toContain('"rehearsed":{"commands":1000,"replies":1000},"collected":true')
     // Nothing to warn about: the warm-up neither failed nor drew a refusal from the receiver.
     expect(logged.split('\n').filter((line) => /"level":(40|50|60)/.test(line))).toEqual([])
     expect((await fetch(`${base}/readyz`)).status).toBe(200)
