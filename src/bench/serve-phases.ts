@@ -14,13 +14,25 @@ export function formatPhases(record: PhaseRecord, fromMs: number): string {
     return row(name, spans(commands, k, k + 1))
   })
   const last = record.phases.length - 1
-  const writes = record.writes.filter(([, start]) => start >= fromMs)
+  // Recorded as each ends; up to two may be in flight at once (audit-writer.ts): by start.
+  const writes = record.writes.filter(([, start]) => start >= fromMs).sort((a, b) => a[1] - b[1])
   const durations = writes.map(([, start, end]) => end - start)
-  const gaps = writes.slice(1).map(([, start], i) => start - (writes[i]?.[2] ?? start))
+  // The time no write was in flight before each one started (0 when another was).
+  const gaps: number[] = []
+  let overlapped = 0
+  let lastEnd = Number.NaN
+  for (const [, start, end] of writes) {
+    if (!Number.isNaN(lastEnd)) {
+      gaps.push(Math.max(0, start - lastEnd))
+      if (start < lastEnd) overlapped++
+    }
+    lastEnd = Number.isNaN(lastEnd) ? end : Math.max(lastEnd, end)
+  }
   const sizes = writes.map(([events]) => events)
   const queued = record.phases.indexOf('auditQueued')
   const durable = record.phases.indexOf('auditDurable')
-  // The write a command's event went in: the first that started at or after it was queued.
+  // The write a command's event went in: the first that started at or after it was queued
+  // (the wait is the gathering, or the write in flight, or both).
   const inFlightWait: number[] = []
   for (const c of commands) {
     const q = c[queued]
@@ -35,11 +47,11 @@ Serve's own steps (DUMPLING_BENCH_PHASES; ${commands.length} commands, ms):
 |---|---|---|---|
 ${steps.join('\n')}
 ${row('received → replyAnswered (all in serve)', spans(commands, 0, last))}
-${row('auditQueued: wait for the write in flight', inFlightWait)}
+${row('auditQueued: until its write starts', inFlightWait)}
 ${row('audit write (PUT), each', durations)}
-${row('gap between audit writes', gaps)}
+${row('no write in flight before a write', gaps)}
 ${row('events per audit write', sizes, 0)}
-${writes.length} audit writes in the window${queued >= 0 && durable >= 0 ? '' : ' (phases missing)'}${capNote(record)}
+${writes.length} audit writes in the window, ${overlapped} of them beside another${queued >= 0 && durable >= 0 ? '' : ' (phases missing)'}${capNote(record)}
 `
 }
 
