@@ -58,7 +58,7 @@ export interface SlackServer {
  */
 const commandsAtOnce = 64
 
-/** How long start() waits for the warm-up (about a second on a loaded machine). */
+/** How long start() waits for the warm-up and the rehearsal (one to two seconds on this machine); then they are cut short. */
 const warmUpMs = 10_000
 
 /** How long shutdown waits for replies still being written. */
@@ -131,13 +131,17 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
         track,
         phases: deps.phases,
       })
-  /** The Bolt app; the start-up rehearsal builds a second one the same way (rehearsal.ts). */
-  const newApp = (receiver: Receiver) =>
+  const quietLogger = createBoltLogger(log.child({}, { level: 'silent' }) as Logger)
+  /**
+   * The Bolt app; the start-up rehearsal builds a second one the same way (rehearsal.ts),
+   * with a made-up bot token and a logger that writes nothing.
+   */
+  const newApp = (receiver: Receiver, rehearsal = false) =>
     new App({
       receiver,
-      authorize: async () => ({ botToken }),
-      logger: boltLogger,
-      clientOptions,
+      authorize: async () => ({ botToken: rehearsal ? 'xoxb-rehearsal' : botToken }),
+      logger: rehearsal ? quietLogger : boltLogger,
+      clientOptions: rehearsal ? { ...clientOptions, logger: quietLogger } : clientOptions,
       developerMode: false,
       // Bolt's ignoreSelf drops events the app's own bot user sent. Only slash commands are
       // registered, which a bot cannot send; skipping it (and keeping our own tracking out
@@ -200,18 +204,24 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
         const mode = appToken ? 'socket mode' : 'http'
         if (address) {
           const t0 = performance.now()
-          // A storage that does not answer delays readiness by this much at most.
+          // A storage that does not answer delays readiness by this much at most; stop() or
+          // the time limit cut the warm-up and the rehearsal short (no command is sent after).
           const { signal } = warming
+          const cut = AbortSignal.any([signal, AbortSignal.timeout(warmUpMs)])
           const stopped = new Promise<null>((resolve) =>
             signal.addEventListener('abort', () => resolve(null), { once: true }),
           )
           let rehearsed: { commands: number; replies: number } | null = null
           const failed = await withTimeout(
             Promise.race([
-              warmUp({ port: address.port, storage, latest, linkSeconds, signal }).then(
+              warmUp({ port: address.port, storage, latest, linkSeconds, signal: cut }).then(
                 (failed) =>
                   failed ??
-                  rehearse({ commands, newApp, signal }).then(
+                  rehearse({
+                    commands,
+                    newApp: (r) => newApp(r, true),
+                    signal: cut,
+                  }).then(
                     (done) => {
                       rehearsed = done
                       return null
@@ -227,7 +237,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
           const ms = Math.round(performance.now() - t0)
           if (signal.aborted) log.debug({ ms }, 'warm-up cut short by stop')
           else if (failed) log.warn({ name: failed.name, ms }, 'warm-up failed; serving cold')
-          else log.debug({ ms, rehearsed, collected: collectGarbage() }, 'warmed up')
+          else {
+            // The warm-up's garbage, collected before traffic rather than during it.
+            const collected = collectGarbage()
+            log.debug({ ms, rehearsed, collected }, 'warmed up')
+          }
         }
         // stop() may have come during the warm-up: then it stays shutting down.
         if (state !== 'starting') return { port: address?.port ?? port }

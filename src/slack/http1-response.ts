@@ -9,16 +9,18 @@ const closeToken = /(?:^|,)\s*close\s*(?:,|$)/
 const keepAliveToken = /(?:^|,)\s*keep-alive\s*(?:,|$)/
 const hexSize = /^[0-9a-fA-F]{1,12}$/
 
-enum State {
-  Head,
-  Length,
-  ChunkSize,
-  ChunkData,
-  ChunkEnd,
-  Trailers,
-  UntilClose,
-  Done,
-}
+/** Where the reader is in an answer. */
+const State = {
+  Head: 0,
+  Length: 1,
+  ChunkSize: 2,
+  ChunkData: 3,
+  ChunkEnd: 4,
+  Trailers: 5,
+  UntilClose: 6,
+  Done: 7,
+} as const
+type State = (typeof State)[keyof typeof State]
 
 /**
  * Reads one HTTP/1.1 answer at a time from a client connection, as its bytes come, and
@@ -35,7 +37,7 @@ export class Http1Response {
   keepAlive = true
   /** The server's `keep-alive: timeout=N`, in ms; null when it gave none. */
   keepAliveMs: number | null = null
-  private state = State.Head
+  private state: State = State.Head
   private head: Buffer | null = null
   private left = 0
   /** The last whole line read in the body (chunk size, chunk end, trailer). */

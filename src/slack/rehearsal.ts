@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { App, Receiver } from '@slack/bolt'
 import { Pool } from 'undici'
@@ -7,6 +7,7 @@ import { createAuditWriter } from '../audit/audit-writer.js'
 import type { Config } from '../config/load-config.js'
 import type { Logger } from '../logger.js'
 import type { Manifest } from '../snapshot/manifest.js'
+import { createConcurrencyLimit } from './concurrency-limit.js'
 import type { DumpCommandDeps } from './listeners/commands/dump.js'
 import { register as registerCommands } from './listeners/commands/index.js'
 import { createRateLimit } from './rate-limit.js'
@@ -18,11 +19,11 @@ import { slackSignature } from './slack-signature.js'
 export interface RehearsalDeps {
   /** The real app's deps: the rehearsal shares only what has no side effect (config, links, jobs' code). */
   commands: DumpCommandDeps
-  /** A Bolt app built exactly like the real one, on the given receiver. */
+  /** A Bolt app built like the real one on the given receiver, with a made-up bot token and a logger that writes nothing. */
   newApp: (receiver: Receiver) => App
   /** Commands sent (default 1,000), 25 at a time. */
   requests?: number
-  /** stop() during the rehearsal: no more commands; the ones in flight finish. */
+  /** stop() or the warm-up's time limit: no more commands; the ones in flight finish. */
   signal?: AbortSignal
 }
 
@@ -45,8 +46,11 @@ const users = Array.from({ length: 100 }, (_, i) => `U0REHEARSAL${String(i).padS
  * - the newest snapshot is a made-up one whose id no snapshot has, so each link (signed
  *   by the real storage's code, nothing sent) points at nothing;
  * - the replies go to a loopback server here, which reads and drops them;
- * - made-up team, channel and users, and their own rate limit and duplicate memory.
- * Nothing is logged by the rehearsal's parts. A failure here only costs the warmth.
+ * - made-up team, channel and users, their own rate limit, duplicate memory and work
+ *   slots, and a made-up bot token (a `/dump latest` never calls Slack's API);
+ * - a logger that writes nothing, for its receiver, its Bolt app and its parts.
+ * stop() or the warm-up's time limit stops it sending; what is in flight finishes, and
+ * everything it opened is closed. A failure here only costs the warmth.
  */
 export async function rehearse(
   deps: RehearsalDeps,
@@ -55,6 +59,12 @@ export async function rehearse(
   const silent = deps.commands.log.child({}, { level: 'silent' }) as Logger
   let commands = 0
   let replies = 0
+  const inFlight = new Set<Promise<unknown>>()
+  const track = (p: Promise<unknown>) => {
+    inFlight.add(p)
+    const forget = () => inFlight.delete(p)
+    p.then(forget, forget)
+  }
   const sink = createServer((req, res) => {
     req.resume()
     req.once('end', () => {
@@ -62,31 +72,30 @@ export async function rehearse(
       res.end('ok')
     })
   })
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve))
-  const sinkPort = (sink.address() as AddressInfo).port
   const secret = randomBytes(32).toString('hex')
-  const inFlight = new Set<Promise<unknown>>()
-  const track = (p: Promise<unknown>) => {
-    inFlight.add(p)
-    const forget = () => inFlight.delete(p)
-    p.then(forget, forget)
-  }
   const receiver = new SlackReceiver({ signingSecret: secret, log: silent, routes: [], track })
-  const app = deps.newApp(receiver)
   const responses = createResponseUrlPoster()
-  registerCommands(app, rehearsalDeps(deps.commands, silent, responses, track))
-  const server = await receiver.start(0, '127.0.0.1')
-  const pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
-    connections: 25,
-  })
+  let pool: Pool | null = null
+  let receiving = false
   try {
+    // Everything opened here is closed below, whatever fails: a server left listening
+    // would keep the process alive after stop().
+    const sinkPort = await listenOnLoopback(sink)
+    const app = deps.newApp(receiver)
+    registerCommands(app, rehearsalDeps(deps.commands, silent, responses, track))
+    receiving = true
+    const server = await receiver.start(0, '127.0.0.1')
+    const open = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
+      connections: width,
+    })
+    pool = open
     let next = 0
     const worker = async () => {
       while (next < n && !deps.signal?.aborted) {
         const i = next++
         const body = commandBody(i, `http://127.0.0.1:${sinkPort}/r/${i}`)
         const timestamp = Math.floor(Date.now() / 1000)
-        const res = await pool.request({
+        const res = await open.request({
           path: '/slack/events',
           method: 'POST',
           headers: {
@@ -101,15 +110,28 @@ export async function rehearse(
         commands++
       }
     }
-    await Promise.all(Array.from({ length: 25 }, worker))
+    await Promise.all(Array.from({ length: width }, worker))
   } finally {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight])
-    await pool.close()
-    await receiver.stop()
+    await pool?.close()
+    if (receiving) await receiver.stop().catch(() => {})
     responses.close()
-    await new Promise((resolve) => sink.close(resolve))
+    if (sink.listening) await new Promise((resolve) => sink.close(resolve))
   }
   return { commands, replies }
+}
+
+/** Commands in flight at once in the rehearsal. */
+const width = 25
+
+function listenOnLoopback(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
 }
 
 function rehearsalDeps(
@@ -145,6 +167,8 @@ function rehearsalDeps(
     responses,
     rateLimit: createRateLimit(1_000_000),
     seen: createSeenTriggers(),
+    // Its own: real commands that come meanwhile never wait behind the rehearsal's.
+    limit: createConcurrencyLimit(width),
     phases: undefined,
     track,
   }

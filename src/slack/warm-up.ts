@@ -23,7 +23,7 @@ export interface WarmUpDeps {
  * before the first burst of commands instead of during it (README, "The Slack app under
  * load"): loopback `GET /healthz` and unsigned `ssl_check` POSTs to this server through
  * undici (the node:http server, the receiver's body reading and its one-write answer, the
- * undici client of the replies), signature checks of a made-up request, and links to the
+ * undici client), signature checks of a made-up request, and links to the
  * newest snapshot, presigned and thrown away. No side effect: nothing is audited, nothing
  * goes to Slack; the newest snapshot is read once and remembered for a few seconds, as for
  * a first command. A failure here only costs the warmth: it is returned, never thrown.
