@@ -11,6 +11,7 @@ import { createAuditChannel } from './audit-channel.js'
 import { createBoltLogger } from './bolt-logger.js'
 import { createConcurrencyLimit } from './concurrency-limit.js'
 import { createGroupMembers } from './group-members.js'
+import { createInFlight } from './in-flight.js'
 import { createLatestSnapshot } from './latest-snapshot.js'
 import type { DumpCommandDeps, RecordAudit } from './listeners/commands/dump.js'
 import { register as registerCommands } from './listeners/commands/index.js'
@@ -100,13 +101,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
   // The warm-up's 25 parallel requests each listen on it: more than Node's default of 10.
   setMaxListeners(64, warming.signal)
   /** Requests Bolt is still working on (their replies), so that stop() can wait for them. */
-  const inFlight = new Set<Promise<unknown>>()
-  const track = <T>(p: Promise<T>): Promise<T> => {
-    inFlight.add(p)
-    const forget = () => inFlight.delete(p)
-    p.then(forget, forget)
-    return p
-  }
+  const inFlight = createInFlight()
+  const track = inFlight.track
   const routes: CustomRoute[] = [
     { path: '/healthz', method: ['GET'], handler: (_req, res) => json(res, 200, { ok: true }) },
     {
@@ -262,7 +258,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
       // (in Socket Mode, after a WebSocket write), which may be after this started.
       const until = performance.now() + drainMs
       while (inFlight.size > 0 && performance.now() < until) {
-        await withTimeout(Promise.allSettled([...inFlight]), until - performance.now())
+        await withTimeout(inFlight.current(), until - performance.now())
       }
       await withTimeout(auditChannel.settle(), drainMs)
       responses.close()

@@ -8,6 +8,7 @@ import type { Config } from '../config/load-config.js'
 import type { Logger } from '../logger.js'
 import type { Manifest } from '../snapshot/manifest.js'
 import { createConcurrencyLimit } from './concurrency-limit.js'
+import { createInFlight, type InFlight } from './in-flight.js'
 import type { DumpCommandDeps } from './listeners/commands/dump.js'
 import { register as registerCommands } from './listeners/commands/index.js'
 import { createRateLimit } from './rate-limit.js'
@@ -59,12 +60,8 @@ export async function rehearse(
   const silent = deps.commands.log.child({}, { level: 'silent' }) as Logger
   let commands = 0
   let replies = 0
-  const inFlight = new Set<Promise<unknown>>()
-  const track = (p: Promise<unknown>) => {
-    inFlight.add(p)
-    const forget = () => inFlight.delete(p)
-    p.then(forget, forget)
-  }
+  const inFlight = createInFlight()
+  const track = inFlight.track
   const sink = createServer((req, res) => {
     req.resume()
     req.once('end', () => {
@@ -112,7 +109,7 @@ export async function rehearse(
     }
     await Promise.all(Array.from({ length: width }, worker))
   } finally {
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+    while (inFlight.size > 0) await inFlight.current()
     await pool?.close()
     if (receiving) await receiver.stop().catch(() => {})
     responses.close()
@@ -138,7 +135,7 @@ function rehearsalDeps(
   real: DumpCommandDeps,
   silent: Logger,
   responses: DumpCommandDeps['responses'],
-  track: (p: Promise<unknown>) => void,
+  track: InFlight['track'],
 ): DumpCommandDeps {
   const config: Config = {
     ...real.config,
