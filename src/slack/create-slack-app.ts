@@ -207,7 +207,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackServer {
           const stopped = new Promise<null>((resolve) =>
             signal.addEventListener('abort', () => resolve(null), { once: true }),
           )
-          let rehearsed: { commands: number; replies: number } | null = null
+          let rehearsed: { commands: number; replies: number; posts: number } | null = null
           const failed = await withTimeout(
             Promise.race([
               warmUp({ port: address.port, storage, latest, linkSeconds, signal: cut }).then(

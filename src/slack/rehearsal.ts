@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { App, Receiver } from '@slack/bolt'
+import { type App, type Receiver, webApi } from '@slack/bolt'
 import { Pool } from 'undici'
 import { createAuditWriter } from '../audit/audit-writer.js'
 import type { Config } from '../config/load-config.js'
 import type { Logger } from '../logger.js'
 import type { Manifest } from '../snapshot/manifest.js'
+import { type AuditChannel, createAuditChannel } from './audit-channel.js'
+import { createBoltLogger } from './bolt-logger.js'
 import { createConcurrencyLimit } from './concurrency-limit.js'
 import { createInFlight, type InFlight } from './in-flight.js'
 import type { DumpCommandDeps } from './listeners/commands/dump.js'
@@ -42,8 +44,9 @@ const users = Array.from({ length: 100 }, (_, i) => `U0REHEARSAL${String(i).padS
  * go through the same receiver code, Bolt's middleware and the `/dump` listener, and are
  * checked, audited, linked and answered by the same code, with parts that keep
  * everything inside this process:
- * - the audit writer stores nowhere and logs nothing (no record, no log line, no
- *   audit channel post);
+ * - the audit writer stores nowhere and logs nothing (no record, no log line);
+ * - the audit channel's lines go through the Slack Web API client (Node's fetch, loaded
+ *   and compiled on its first call: 40-70 ms) to the loopback server below, not to Slack;
  * - the newest snapshot is a made-up one whose id no snapshot has, so each link (signed
  *   by the real storage's code, nothing sent) points at nothing;
  * - the replies go to a loopback server here, which reads and drops them;
@@ -55,31 +58,43 @@ const users = Array.from({ length: 100 }, (_, i) => `U0REHEARSAL${String(i).padS
  */
 export async function rehearse(
   deps: RehearsalDeps,
-): Promise<{ commands: number; replies: number }> {
+): Promise<{ commands: number; replies: number; posts: number }> {
   const n = deps.requests ?? 1000
   const silent = deps.commands.log.child({}, { level: 'silent' }) as Logger
   let commands = 0
   let replies = 0
   const inFlight = createInFlight()
   const track = inFlight.track
+  let posts = 0
+  // The replies and, under /api/, the Web API client's calls; each answered as Slack would.
   const sink = createServer((req, res) => {
     req.resume()
     req.once('end', () => {
-      replies++
-      res.end('ok')
+      if (req.url?.startsWith('/api/')) posts++
+      else replies++
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end('{"ok":true}')
     })
   })
   const secret = randomBytes(32).toString('hex')
   const receiver = new SlackReceiver({ signingSecret: secret, log: silent, routes: [], track })
   const responses = createResponseUrlPoster()
   let pool: Pool | null = null
+  let auditChannel: AuditChannel | null = null
   let receiving = false
   try {
     // Everything opened here is closed below, whatever fails: a server left listening
     // would keep the process alive after stop().
     const sinkPort = await listenOnLoopback(sink)
     const app = deps.newApp(receiver)
-    registerCommands(app, rehearsalDeps(deps.commands, silent, responses, track))
+    const client = new webApi.WebClient('xoxb-rehearsal', {
+      slackApiUrl: `http://127.0.0.1:${sinkPort}/api/`,
+      logger: createBoltLogger(silent),
+      retryConfig: { retries: 0 },
+      timeout: 5000,
+    })
+    auditChannel = createAuditChannel(client, 'C0REHEARSAL', silent)
+    registerCommands(app, rehearsalDeps(deps.commands, silent, responses, track, auditChannel))
     receiving = true
     const server = await receiver.start(0, '127.0.0.1')
     const open = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, {
@@ -110,12 +125,13 @@ export async function rehearse(
     await Promise.all(Array.from({ length: width }, worker))
   } finally {
     while (inFlight.size > 0) await inFlight.current()
+    await auditChannel?.settle()
     await pool?.close()
     if (receiving) await receiver.stop().catch(() => {})
     responses.close()
     if (sink.listening) await new Promise((resolve) => sink.close(resolve))
   }
-  return { commands, replies }
+  return { commands, replies, posts }
 }
 
 /** Commands in flight at once in the rehearsal. */
@@ -136,6 +152,7 @@ function rehearsalDeps(
   silent: Logger,
   responses: DumpCommandDeps['responses'],
   track: InFlight['track'],
+  auditChannel: AuditChannel,
 ): DumpCommandDeps {
   const config: Config = {
     ...real.config,
@@ -160,7 +177,7 @@ function rehearsalDeps(
     recordAudit: createAuditWriter(nowhere),
     latest: { get: async () => madeUpSnapshot(real.now()), forget: () => {} },
     log: silent,
-    auditChannel: { post: () => {}, settle: async () => {} },
+    auditChannel,
     responses,
     rateLimit: createRateLimit(1_000_000),
     seen: createSeenTriggers(),
