@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { exitCodes, isAppError } from '../errors.js'
 import { toolVersion } from '../version.js'
 import type { Cli } from './cli.js'
+import { singleThreaded } from './node-flags.js'
 
 const usage = `Usage: dumpling <command> [options]
 
@@ -100,8 +101,14 @@ export async function main(argv: string[], cli: Cli): Promise<number> {
         return await link(cli, values, rest[0])
       }
       case 'serve': {
-        const { serve, serveHelp } = await import('./serve.js')
-        if (values.help) return help(cli, serveHelp)
+        if (values.help) return help(cli, (await import('./serve.js')).serveHelp)
+        // Serve wants V8's background threads (node-flags.ts): started with the flag, it
+        // runs itself again without it, before it loads anything else.
+        if (process.execArgv.includes(singleThreaded)) {
+          const { respawnWithout } = await import('./respawn.js')
+          return await respawnWithout(singleThreaded, cli)
+        }
+        const { serve } = await import('./serve.js')
         return await serve(cli, values)
       }
       case 'verify': {

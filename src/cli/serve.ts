@@ -10,6 +10,7 @@ import { postScheduledRun } from '../slack/post-scheduled-run.js'
 import { createStorage } from '../storage/create-storage.js'
 import { createDownloadHandler } from '../storage/download-handler.js'
 import type { Cli } from './cli.js'
+import { parentGone } from './respawn.js'
 
 export const serveHelp = `Usage: dumpling serve [--config FILE]
 
@@ -65,9 +66,11 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
     linkSeconds: config.links.expiresIn,
   })
   // Listening before the warm-up ends: a signal during start() must shut down gracefully too.
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+  const signalled = new Promise<NodeJS.Signals | 'parent gone'>((resolve) => {
     process.once('SIGTERM', resolve)
     process.once('SIGINT', resolve)
+    // Respawned by the CLI (respawn.ts), whose process died without passing a signal on.
+    parentGone(() => resolve('parent gone'))
   })
   const started = server.start()
   // Past the race, stop() waits for start(); its failure is reported by the race itself.

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createServer } from 'node:net'
-import { cliNodeFlags, cliPath } from '../cli/node-flags.js'
+import { cliPath, serveNodeFlags } from '../cli/node-flags.js'
 
 /** `dumpling serve` running as a child process of this one (the serve bench, `dumpling demo`). */
 export interface ServeProcess {
@@ -28,7 +28,8 @@ export function startServeProcess(options: ServeProcessOptions): ServeProcess {
   const capture = options.output === 'capture'
   const child = spawn(
     process.execPath,
-    [...cliNodeFlags(), ...(options.nodeArgs ?? []), cliPath, 'serve'],
+    // The options the CLI's serve runs itself with (node-flags.ts): no idle parent in between.
+    [...serveNodeFlags(), ...(options.nodeArgs ?? []), cliPath, 'serve'],
     {
       env: { ...options.env, PORT: String(options.port) },
       stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'],

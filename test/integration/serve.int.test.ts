@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { type AddressInfo, createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../../src/bench/serve-bench.js'
+import { cliNodeFlags } from '../../src/cli/node-flags.js'
 import { runCli } from '../helpers/run-cli.js'
 import { type SlackStub, signedCommand, startSlackStub, triggerId } from '../helpers/slack.js'
 import { createWorkdir } from '../helpers/workdir.js'
@@ -36,8 +37,8 @@ afterAll(async () => {
 })
 
 /** `dumpling serve` in a child process, its stdout and stderr kept together. */
-function startServe(config: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [cli, 'serve', '--config', config], {
+function startServe(config: string, env: Record<string, string>, nodeFlags: string[] = []) {
+  const child = spawn(process.execPath, [...nodeFlags, cli, 'serve', '--config', config], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -49,6 +50,24 @@ function startServe(config: string, env: Record<string, string>) {
   child.stderr.on('data', keep)
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
   return { child, exited, output: () => out }
+}
+
+async function untilListening(output: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (!output().includes('dumpling serve is listening') && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  expect(output()).toContain('dumpling serve is listening')
+}
+
+/** The processes `pid` started (Linux). */
+function childrenOf(pid: number): number[] {
+  const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim()
+  return text === '' ? [] : text.split(/\s+/).map(Number)
+}
+
+function commandLine(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
 }
 
 describe('dumpling serve', () => {
@@ -72,6 +91,64 @@ describe('dumpling serve', () => {
     expect(await serve.exited).toBe(0)
     expect(serve.output()).toContain('dumpling serve stopped')
     for (const secret of Object.values(secrets)) expect(serve.output()).not.toContain(secret)
+  })
+
+  it('started as the installed command starts it (--single-threaded), runs itself again without the flag and passes SIGTERM on', async () => {
+    const port = await freePort()
+    const flags = cliNodeFlags(cli)
+    expect(flags).toContain('--single-threaded')
+    const serve = startServe(
+      configPath,
+      { ...secrets, SLACK_API_URL: stub.apiUrl, PORT: String(port) },
+      flags,
+    )
+    try {
+      await untilListening(serve.output)
+      const parent = serve.child.pid as number
+      const children = childrenOf(parent)
+      expect(children).toHaveLength(1)
+      expect(commandLine(parent)).toContain('--single-threaded')
+      const served = commandLine(children[0] as number)
+      expect(served).toContain('serve')
+      expect(served).not.toContain('--single-threaded')
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
+      serve.child.kill('SIGTERM')
+      expect(await serve.exited).toBe(0)
+      expect(serve.output()).toContain('"signal":"SIGTERM"')
+      expect(serve.output()).toContain('dumpling serve stopped')
+    } finally {
+      serve.child.kill('SIGKILL')
+    }
+  })
+
+  it('respawned, stops by itself when the process that started it is killed', async () => {
+    const port = await freePort()
+    const serve = startServe(
+      configPath,
+      { ...secrets, SLACK_API_URL: stub.apiUrl, PORT: String(port) },
+      cliNodeFlags(cli),
+    )
+    await untilListening(serve.output)
+    const [served] = childrenOf(serve.child.pid as number)
+    serve.child.kill('SIGKILL')
+    await serve.exited
+    // The respawned serve still writes to the same pipe: it notices and drains as on SIGTERM.
+    const deadline = Date.now() + 15_000
+    while (!serve.output().includes('dumpling serve stopped') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(serve.output()).toContain('"signal":"parent gone"')
+    expect(serve.output()).toContain('dumpling serve stopped')
+    while (existsSync(`/proc/${served}`) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    expect(existsSync(`/proc/${served}`)).toBe(false)
+  })
+
+  it("respawned, its exit code and errors are the command's (a missing config: exit 3)", async () => {
+    const serve = startServe(join(work.dir, 'missing.yml'), secrets, cliNodeFlags(cli))
+    expect(await serve.exited).toBe(3)
+    expect(serve.output()).toContain('No config file at')
   })
 
   it("records each command's step times for the bench with DUMPLING_BENCH_PHASES: numbers only, written at exit", async () => {
