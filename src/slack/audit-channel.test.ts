@@ -27,6 +27,21 @@ describe('createAuditChannel', () => {
     expect(Date.now() - started).toBeLessThan(2000)
   })
 
+  it('after settle() sends nothing more: no timer left behind posts an empty message later', async () => {
+    const client = new webApi.WebClient('xoxb-test', { slackApiUrl: stub.apiUrl })
+    const before = stub.posts.length
+    const channel = createAuditChannel(client, 'C0SETTLE', createLogger({ level: 'silent' }), 100)
+    // Long lines: several messages' worth, each sent by settle() and each scheduling the next.
+    for (let i = 1; i <= 40; i++) channel.post(`line ${i} ${'x'.repeat(400)}`)
+    await channel.settle()
+    const settled = stub.posts.length
+    await new Promise((r) => setTimeout(r, 400))
+    const posts = stub.posts.slice(before).filter((p) => p.path === '/api/chat.postMessage')
+    expect(stub.posts.length).toBe(settled)
+    expect(posts.every((p) => String(p.body.text) !== '')).toBe(true)
+    expect(posts.flatMap((p) => String(p.body.text).split('\n'))).toHaveLength(40)
+  })
+
   it('holds at most maxWaiting lines, dropping the oldest and saying how many in the next message', async () => {
     const client = new webApi.WebClient('xoxb-test', { slackApiUrl: stub.apiUrl })
     const before = stub.posts.length

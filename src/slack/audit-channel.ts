@@ -57,7 +57,10 @@ export function createAuditChannel(
   }
 
   const send = (): Promise<void> => {
+    // settle() sends too: the timer that would have sent these goes, or it would post an empty message later.
+    if (timer) clearTimeout(timer)
     timer = null
+    if (waiting.length === 0 && dropped === 0) return Promise.resolve()
     lastSent = Date.now()
     const text = takeBatch()
     sending = client.chat
