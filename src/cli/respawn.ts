@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { constants } from 'node:os'
 import type { Cli } from './cli.js'
 
-/** The signals passed on to the respawned process; each stops `dumpling serve` gracefully. */
+/** The signals passed on to the respawned process; each stops `dumpling serve` gracefully (serve.ts). */
 const passedOn = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const
 
 /**
@@ -24,13 +24,19 @@ export function respawnWithout(flag: string, cli: Pick<Cli, 'stderr'>): Promise<
   })
   const passOn = (signal: NodeJS.Signals) => child.kill(signal)
   for (const signal of passedOn) process.on(signal, passOn)
+  const done = () => {
+    for (const s of passedOn) process.off(s, passOn)
+  }
   return new Promise((resolve) => {
-    child.once('error', (err) => {
+    // Also emitted when a kill() fails; only a child that never started ends the wait here.
+    child.on('error', (err) => {
+      if (child.pid !== undefined) return
+      done()
       cli.stderr.write(`dumpling: could not start ${process.execPath}: ${err.message}\n`)
       resolve(1)
     })
     child.once('exit', (code, signal) => {
-      for (const s of passedOn) process.off(s, passOn)
+      done()
       resolve(code ?? 128 + (signal ? constants.signals[signal] : 0))
     })
   })

@@ -14,7 +14,7 @@ import { parentGone } from './respawn.js'
 
 export const serveHelp = `Usage: dumpling serve [--config FILE]
 
-Run the Slack app until SIGTERM or SIGINT. HTTP mode: /dump commands at
+Run the Slack app until SIGTERM, SIGINT or SIGHUP. HTTP mode: /dump commands at
 POST /slack/events on PORT (default 3000), every request's signature checked with
 SLACK_SIGNING_SECRET. Socket Mode when SLACK_APP_TOKEN is set. Both serve
 GET /healthz, GET /readyz and, for local storage, the /download/… links.
@@ -67,8 +67,7 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
   })
   // Listening before the warm-up ends: a signal during start() must shut down gracefully too.
   const signalled = new Promise<NodeJS.Signals | 'parent gone'>((resolve) => {
-    process.once('SIGTERM', resolve)
-    process.once('SIGINT', resolve)
+    whenSignalled(resolve)
     // Respawned by the CLI (respawn.ts), whose process died without passing a signal on.
     parentGone(() => resolve('parent gone'))
   })
@@ -81,4 +80,30 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
   await server.stop()
   if (phasesFile && phases) await phases.save(phasesFile)
   return 0
+}
+
+/** The signals that stop serve gracefully. */
+const stopSignals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const
+
+/** A second signal within this long of the first is the same request (see below). */
+const sameRequestMs = 1000
+
+/**
+ * Calls `stop` on the first SIGTERM, SIGINT or SIGHUP. A second one within a second is
+ * the same request come two ways and is ignored: systemd signals every process of the
+ * unit, and `pkill -f` matches both the CLI and the serve it respawned, which passes
+ * the signal on too. A later one ends serve at once, as a second Ctrl-C would.
+ */
+function whenSignalled(stop: (signal: NodeJS.Signals) => void): void {
+  let firstAt: number | null = null
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (firstAt === null) {
+      firstAt = performance.now()
+      stop(signal)
+    } else if (performance.now() - firstAt >= sameRequestMs) {
+      for (const s of stopSignals) process.off(s, onSignal)
+      process.kill(process.pid, signal)
+    }
+  }
+  for (const s of stopSignals) process.on(s, onSignal)
 }

@@ -5,7 +5,7 @@ import { createServer } from 'node:http'
 import { type AddressInfo, createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { freePort } from '../../src/bench/serve-bench.js'
 import { cliNodeFlags } from '../../src/cli/node-flags.js'
 import { runCli } from '../helpers/run-cli.js'
@@ -66,6 +66,17 @@ function childrenOf(pid: number): number[] {
   return text === '' ? [] : text.split(/\s+/).map(Number)
 }
 
+/** SIGKILL to `pid` and the processes it started, whichever still run (a failed test's leftovers). */
+function killAll(pid: number | undefined): void {
+  if (pid === undefined) return
+  const children = existsSync(`/proc/${pid}`) ? childrenOf(pid) : []
+  for (const p of [pid, ...children]) {
+    try {
+      process.kill(p, 'SIGKILL')
+    } catch {}
+  }
+}
+
 function commandLine(pid: number): string[] {
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
 }
@@ -117,7 +128,31 @@ describe('dumpling serve', () => {
       expect(serve.output()).toContain('"signal":"SIGTERM"')
       expect(serve.output()).toContain('dumpling serve stopped')
     } finally {
-      serve.child.kill('SIGKILL')
+      killAll(serve.child.pid)
+    }
+  })
+
+  it.each([
+    ['SIGINT (Ctrl-C), passed on', ['parent'], 'SIGINT'],
+    ['SIGHUP, passed on', ['parent'], 'SIGHUP'],
+    ['SIGTERM to both processes at once (systemd, pkill -f)', ['parent', 'child'], 'SIGTERM'],
+  ] as const)('respawned, stops gracefully on %s', async (_name, to, signal) => {
+    const port = await freePort()
+    const serve = startServe(
+      configPath,
+      { ...secrets, SLACK_API_URL: stub.apiUrl, PORT: String(port) },
+      cliNodeFlags(cli),
+    )
+    try {
+      await untilListening(serve.output)
+      const parent = serve.child.pid as number
+      const [served] = childrenOf(parent)
+      for (const who of to) process.kill(who === 'parent' ? parent : (served as number), signal)
+      expect(await serve.exited).toBe(0)
+      expect(serve.output()).toContain(`"signal":"${signal}"`)
+      expect(serve.output()).toContain('dumpling serve stopped')
+    } finally {
+      killAll(serve.child.pid)
     }
   })
 
@@ -130,6 +165,7 @@ describe('dumpling serve', () => {
     )
     await untilListening(serve.output)
     const [served] = childrenOf(serve.child.pid as number)
+    onTestFinished(() => killAll(served))
     serve.child.kill('SIGKILL')
     await serve.exited
     // The respawned serve still writes to the same pipe: it notices and drains as on SIGTERM.
