@@ -35,9 +35,14 @@ export function respawnWithout(flag: string, cli: Pick<Cli, 'stderr'>): Promise<
       cli.stderr.write(`dumpling: could not start ${process.execPath}: ${err.message}\n`)
       resolve(1)
     })
+    // The code it told us it was exiting with: a signal may still end it as Node exits.
+    let told: number | null = null
+    child.on('message', (message: { exitCode?: unknown }) => {
+      if (typeof message?.exitCode === 'number') told = message.exitCode
+    })
     child.once('exit', (code, signal) => {
       done()
-      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0))
+      resolve(code ?? told ?? 128 + (signal ? constants.signals[signal] : 0))
     })
   })
 }
@@ -51,4 +56,12 @@ export function parentGone(stop: () => void): void {
   if (!channel) return
   channel.unref()
   process.once('disconnect', stop)
+}
+
+/** In a process `respawnWithout` started: tells it the exit code this process is about to exit with. */
+export function tellParentExitCode(code: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve()
+    process.send({ exitCode: code }, () => resolve())
+  })
 }

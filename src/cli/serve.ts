@@ -10,7 +10,8 @@ import { postScheduledRun } from '../slack/post-scheduled-run.js'
 import { createStorage } from '../storage/create-storage.js'
 import { createDownloadHandler } from '../storage/download-handler.js'
 import type { Cli } from './cli.js'
-import { parentGone } from './respawn.js'
+import { tellParentExitCode } from './respawn.js'
+import { stopRequests } from './stop-requests.js'
 
 export const serveHelp = `Usage: dumpling serve [--config FILE]
 
@@ -66,44 +67,21 @@ export async function serve(cli: Cli, args: { config?: string | undefined }): Pr
     linkSeconds: config.links.expiresIn,
   })
   // Listening before the warm-up ends: a signal during start() must shut down gracefully too.
-  const signalled = new Promise<NodeJS.Signals | 'parent gone'>((resolve) => {
-    whenSignalled(resolve)
-    // Respawned by the CLI (respawn.ts), whose process died without passing a signal on.
-    parentGone(() => resolve('parent gone'))
-  })
-  const started = server.start()
-  // Past the race, stop() waits for start(); its failure is reported by the race itself.
-  started.catch(() => {})
-  await Promise.race([started, signalled])
-  const signal = await signalled
-  log.info({ signal }, 'shutting down')
-  await server.stop()
-  if (phasesFile && phases) await phases.save(phasesFile)
-  return 0
-}
-
-/** The signals that stop serve gracefully. */
-const stopSignals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const
-
-/** A second signal within this long of the first is the same request (see below). */
-const sameRequestMs = 1000
-
-/**
- * Calls `stop` on the first SIGTERM, SIGINT or SIGHUP. A second one within a second is
- * the same request come two ways and is ignored: systemd signals every process of the
- * unit, and `pkill -f` matches both the CLI and the serve it respawned, which passes
- * the signal on too. A later one ends serve at once, as a second Ctrl-C would.
- */
-function whenSignalled(stop: (signal: NodeJS.Signals) => void): void {
-  let firstAt: number | null = null
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (firstAt === null) {
-      firstAt = performance.now()
-      stop(signal)
-    } else if (performance.now() - firstAt >= sameRequestMs) {
-      for (const s of stopSignals) process.off(s, onSignal)
-      process.kill(process.pid, signal)
-    }
+  const stop = stopRequests()
+  try {
+    const started = server.start()
+    // Past the race, stop() waits for start(); its failure is reported by the race itself.
+    started.catch(() => {})
+    await Promise.race([started, stop.first])
+    const signal = await stop.first
+    log.info({ signal }, 'shutting down')
+    await server.stop()
+    if (phasesFile && phases) await phases.save(phasesFile)
+    // Stopped: a signal that still comes (passed on by the respawning CLI as well) may
+    // end the process while Node exits; the CLI then reports this code all the same.
+    await tellParentExitCode(0)
+    return 0
+  } finally {
+    stop.dispose()
   }
-  for (const s of stopSignals) process.on(s, onSignal)
 }

@@ -66,11 +66,15 @@ function childrenOf(pid: number): number[] {
   return text === '' ? [] : text.split(/\s+/).map(Number)
 }
 
-/** SIGKILL to `pid` and the processes it started, whichever still run (a failed test's leftovers). */
-function killAll(pid: number | undefined): void {
-  if (pid === undefined) return
-  const children = existsSync(`/proc/${pid}`) ? childrenOf(pid) : []
-  for (const p of [pid, ...children]) {
+/**
+ * SIGKILL to a test's serve processes that still run (a failed test's leftovers): `pid`,
+ * what it started, and `served` (a respawned serve, which outlives its parent).
+ */
+function killAll(pid: number | undefined, served?: number): void {
+  const alive = (p: number | undefined): p is number => p !== undefined && existsSync(`/proc/${p}`)
+  const all = alive(pid) ? [pid, ...childrenOf(pid)] : []
+  if (alive(served)) all.push(served)
+  for (const p of all) {
     try {
       process.kill(p, 'SIGKILL')
     } catch {}
@@ -113,23 +117,22 @@ describe('dumpling serve', () => {
       { ...secrets, SLACK_API_URL: stub.apiUrl, PORT: String(port) },
       flags,
     )
-    try {
-      await untilListening(serve.output)
-      const parent = serve.child.pid as number
-      const children = childrenOf(parent)
-      expect(children).toHaveLength(1)
-      expect(commandLine(parent)).toContain('--single-threaded')
-      const served = commandLine(children[0] as number)
-      expect(served).toContain('serve')
-      expect(served).not.toContain('--single-threaded')
-      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
-      serve.child.kill('SIGTERM')
-      expect(await serve.exited).toBe(0)
-      expect(serve.output()).toContain('"signal":"SIGTERM"')
-      expect(serve.output()).toContain('dumpling serve stopped')
-    } finally {
-      killAll(serve.child.pid)
-    }
+    let served: number | undefined
+    onTestFinished(() => killAll(serve.child.pid, served))
+    await untilListening(serve.output)
+    const parent = serve.child.pid as number
+    const children = childrenOf(parent)
+    served = children[0]
+    expect(children).toHaveLength(1)
+    expect(commandLine(parent)).toContain('--single-threaded')
+    const line = commandLine(children[0] as number)
+    expect(line).toContain('serve')
+    expect(line).not.toContain('--single-threaded')
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200)
+    serve.child.kill('SIGTERM')
+    expect(await serve.exited).toBe(0)
+    expect(serve.output()).toContain('"signal":"SIGTERM"')
+    expect(serve.output()).toContain('dumpling serve stopped')
   })
 
   it.each([
@@ -143,17 +146,15 @@ describe('dumpling serve', () => {
       { ...secrets, SLACK_API_URL: stub.apiUrl, PORT: String(port) },
       cliNodeFlags(cli),
     )
-    try {
-      await untilListening(serve.output)
-      const parent = serve.child.pid as number
-      const [served] = childrenOf(parent)
-      for (const who of to) process.kill(who === 'parent' ? parent : (served as number), signal)
-      expect(await serve.exited).toBe(0)
-      expect(serve.output()).toContain(`"signal":"${signal}"`)
-      expect(serve.output()).toContain('dumpling serve stopped')
-    } finally {
-      killAll(serve.child.pid)
-    }
+    let served: number | undefined
+    onTestFinished(() => killAll(serve.child.pid, served))
+    await untilListening(serve.output)
+    const parent = serve.child.pid as number
+    ;[served] = childrenOf(parent)
+    for (const who of to) process.kill(who === 'parent' ? parent : (served as number), signal)
+    expect(await serve.exited).toBe(0)
+    expect(serve.output()).toContain(`"signal":"${signal}"`)
+    expect(serve.output()).toContain('dumpling serve stopped')
   })
 
   it('respawned, stops by itself when the process that started it is killed', async () => {
@@ -165,7 +166,7 @@ describe('dumpling serve', () => {
     )
     await untilListening(serve.output)
     const [served] = childrenOf(serve.child.pid as number)
-    onTestFinished(() => killAll(served))
+    onTestFinished(() => killAll(serve.child.pid, served))
     serve.child.kill('SIGKILL')
     await serve.exited
     // The respawned serve still writes to the same pipe: it notices and drains as on SIGTERM.
@@ -179,6 +180,53 @@ describe('dumpling serve', () => {
       await new Promise((r) => setTimeout(r, 50))
     }
     expect(existsSync(`/proc/${served}`)).toBe(false)
+  })
+
+  it('a second signal more than a second after the first ends serve at once, mid-drain', async () => {
+    // A response_url that takes the reply and never answers: the drain would wait 10 s for it.
+    let replyReached: () => void = () => {}
+    const reached = new Promise<void>((resolve) => {
+      replyReached = resolve
+    })
+    const silent = createNetServer((socket) => socket.once('data', () => replyReached()))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    onTestFinished(() => new Promise<void>((resolve) => silent.close(() => resolve())))
+    const port = await freePort()
+    const serve = startServe(configPath, {
+      ...secrets,
+      SLACK_API_URL: stub.apiUrl,
+      PORT: String(port),
+    })
+    onTestFinished(() => killAll(serve.child.pid))
+    await untilListening(serve.output)
+    const { headers, body } = signedCommand(secrets.SLACK_SIGNING_SECRET, {
+      team_id: 'T0ACME',
+      channel_id: 'C0DRAIN',
+      user_id: 'U0DRAIN',
+      text: 'latest',
+      trigger_id: triggerId(),
+      response_url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hooks/1`,
+    })
+    const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers,
+      body,
+    })
+    expect(res.status).toBe(200)
+    await reached
+    serve.child.kill('SIGTERM')
+    // A repeat within the second is the same request: still draining.
+    await new Promise((r) => setTimeout(r, 300))
+    serve.child.kill('SIGTERM')
+    await new Promise((r) => setTimeout(r, 1200))
+    expect(serve.child.exitCode).toBeNull()
+    expect(serve.output()).toContain('shutting down')
+    serve.child.kill('SIGTERM')
+    const at = Date.now()
+    await serve.exited
+    expect(serve.child.signalCode).toBe('SIGTERM')
+    expect(Date.now() - at).toBeLessThan(2000)
+    expect(serve.output()).not.toContain('dumpling serve stopped')
   })
 
   it("respawned, its exit code and errors are the command's (a missing config: exit 3)", async () => {
